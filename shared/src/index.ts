@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './records.js';
+export * from './topics.js';
+export * from './events.js';
+export * from './estimate.js';
