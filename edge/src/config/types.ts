@@ -1,0 +1,86 @@
+/**
+ * The validated site configuration (one YAML file per agent; schema in schema.ts).
+ * Everything downstream takes these types, never raw YAML.
+ */
+export type CheckpointKind = 'road' | 'rail' | 'port';
+export type SerialDeviceKind = 'gate-controller' | 'scanner' | 'weighbridge';
+
+export interface LaneConfig {
+  id: string;
+  /** inbound (entering Vietnam) or outbound; shown to logistics firms. */
+  direction: 'inbound' | 'outbound';
+  /** Seconds per unit at the gate, used for wait estimates until the service rate is measured. */
+  defaultServiceS: number;
+}
+
+export interface SerialDeviceConfig {
+  id: string;
+  kind: SerialDeviceKind;
+  path: string;
+  baudRate: number;
+  dataBits: 5 | 6 | 7 | 8;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+  /** The lane whose gate a scanner or weighbridge serves. Gate controllers name lanes in their sentences. */
+  lane?: string;
+  /** No good frame for this long means offline (gate controllers beat every 5 s); absent: only a closed port is offline. */
+  silentAfterMs?: number;
+}
+
+export interface CameraConfig {
+  id: string;
+}
+
+export interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+export interface SiteConfig {
+  checkpoint: {
+    id: string;
+    name: { vi: string; en: string };
+    kind: CheckpointKind;
+  };
+  lanes: LaneConfig[];
+  devices: {
+    serial: SerialDeviceConfig[];
+    cameras: CameraConfig[];
+  };
+  mqtt: {
+    url: string;
+    /** Fixed so that the broker keeps this agent's session (clean: false) across restarts. */
+    clientId: string;
+    credentials: Credentials;
+    keepaliveS: number;
+  };
+  influx: {
+    url: string;
+    database: string;
+    credentials: Credentials;
+  };
+  storage: {
+    /** Folder for the journal, snapshots and the outbox. */
+    dir: string;
+    /** 'always': fsync before every acknowledgement; 'interval': every fsyncIntervalMs. */
+    fsync: 'always' | 'interval';
+    fsyncIntervalMs: number;
+    outboxMaxPoints: number;
+    outboxTelemetryShare: number;
+  };
+  clearance: {
+    latenessWindowMs: number;
+    unitTimeoutMs: number;
+    queueIntervalMs: number;
+    deviceIntervalMs: number;
+    /** Window over which the gate's service rate is measured for wait estimates. */
+    estimateWindowMs: number;
+  };
+  batch: {
+    maxPoints: number;
+    maxDelayMs: number;
+  };
+  log: {
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  };
+}

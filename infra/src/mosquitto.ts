@@ -1,0 +1,57 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+import { LocalService } from './service.js';
+
+const SHIPPED = fileURLToPath(new URL('../mosquitto/gatewatch.conf', import.meta.url));
+
+export interface MosquittoOptions {
+  dataDir: string;
+  port?: number;
+  /** Extra lines, e.g. to test another limit; the shipped settings stay in force otherwise. */
+  extraConfig?: string;
+  /** Anonymous access (local runs and tests); production configs refuse it (issue 5). */
+  allowAnonymous?: boolean;
+}
+
+export interface Mosquitto {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly service: LocalService;
+  stop(): Promise<void>;
+}
+
+/** Starts a private mosquitto on 127.0.0.1 with the shipped GateWatch settings. */
+export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir;
+  mkdirSync(dataDir, { recursive: true });
+  const conf = [
+    `listener ${port} 127.0.0.1`,
+    `allow_anonymous ${opts.allowAnonymous ?? true}`,
+    `persistence_location ${dataDir}/`,
+    readFileSync(SHIPPED, 'utf8'),
+    opts.extraConfig ?? '',
+  ].join('\n');
+  const confPath = join(dataDir, 'mosquitto.conf');
+  writeFileSync(confPath, conf);
+  const service = new LocalService({
+    name: 'mosquitto',
+    command: 'mosquitto',
+    args: ['-c', confPath],
+    logFile: join(dataDir, 'mosquitto.log'),
+    ready: () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      }),
+  });
+  await service.start();
+  return { url: `mqtt://127.0.0.1:${port}`, port, dataDir, service, stop: () => service.stop() };
+}
