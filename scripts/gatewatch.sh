@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# GateWatch developer commands. The README's two commands come here:
+#
+#   npm start   ->  bash scripts/gatewatch.sh run    set up, build, run a simulated crossing locally
+#   npm test    ->  bash scripts/gatewatch.sh test   set up, then lint, typecheck, build and test
+#
+# Subcommands:
+#   setup        system packages (influxdb, influxdb-client, mosquitto, mosquitto-clients, socat, chromium), pnpm 10,
+#                the workspace's node packages. Idempotent: when all is there it takes about a second.
+#   test         setup, then lint, typecheck, build, tests; stops at the first failure.
+#   run [ARGS]   setup, build, then `node edge/dist/run-local.js ARGS`.
+#   bench, eval  reserved (not yet).
+#
+# Works on a fresh Debian 12 with only Node 20 and npm: as root it installs what is missing;
+# otherwise it prints the commands to run as root and exits 2.
+#
+# The Debian influxdb and mosquitto packages may start system-wide services (on 8086 and 1883).
+# GateWatch never uses them: tests and the run command start their own influxd and mosquitto on
+# free ports of 127.0.0.1 with their own data folders (infra/src/), so a system instance, running
+# or not, does not matter.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Commands that setup makes sure of, and the Debian package that provides each.
+REQUIRED_COMMANDS=(influxd influx mosquitto mosquitto_sub socat chromium)
+declare -A PACKAGE_OF=(
+  [influxd]=influxdb
+  [influx]=influxdb-client
+  [mosquitto]=mosquitto
+  # mosquitto_sub: to watch the agents' live topics (the run command prints how).
+  [mosquitto_sub]=mosquitto-clients
+  [socat]=socat
+  # Headless browser for the dashboard's browser tests (issue 4). Measured on Debian 12:
+  # about 9 s to download and install (25 packages, ~115 MB), so setup installs it too.
+  [chromium]=chromium
+)
+
+PNPM_MAJOR=10
+
+# mosquitto is in /usr/sbin, which a non-root PATH often lacks; the tests spawn it by name.
+case ":${PATH}:" in *:/usr/sbin:*) ;; *) PATH="${PATH}:/usr/sbin" ;; esac
+case ":${PATH}:" in *:/sbin:*) ;; *) PATH="${PATH}:/sbin" ;; esac
+export PATH
+
+# ------------------------------------------------------------------------------------------------
+# Output helpers
+
+heading() { printf '\n==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+  local code="$1"
+  shift
+  printf '\ngatewatch: %s\n' "$*" >&2
+  exit "${code}"
+}
+
+# Overridable in tests of this script (source it, then redefine): whether we are root, on Debian,
+# and whether a command exists.
+is_root() { [[ "$(id -u)" -eq 0 ]]; }
+is_debian() { [[ -f /etc/debian_version ]] && command -v apt-get >/dev/null 2>&1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# ------------------------------------------------------------------------------------------------
+# setup
+
+# Installs the missing system packages, or tells how to.
+ensure_system_packages() {
+  local missing=() cmd pkg
+  for cmd in "${REQUIRED_COMMANDS[@]}"; do
+    pkg="${PACKAGE_OF[${cmd}]}"
+    if ! have "${cmd}" && [[ " ${missing[*]} " != *" ${pkg} "* ]]; then missing+=("${pkg}"); fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    info "system packages: all present (${REQUIRED_COMMANDS[*]})"
+    return 0
+  fi
+
+  local install="DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+  if ! is_debian; then
+    {
+      printf '\ngatewatch: missing system packages: %s\n' "${missing[*]}"
+      printf 'This is not a Debian system; install the equivalents with your package manager:\n'
+      printf '  InfluxDB 1.x (influxd and the influx CLI), Mosquitto 2, socat, Chromium\n'
+      printf 'On Debian 12 the commands are, as root:\n'
+      printf '  apt-get update\n  %s\n' "${install}"
+      printf 'then run this command again.\n'
+    } >&2
+    exit 2
+  fi
+  if ! is_root; then
+    {
+      printf '\ngatewatch: missing system packages: %s\n' "${missing[*]}"
+      printf 'Installing them needs root. Run:\n'
+      printf '  sudo apt-get update\n'
+      printf '  sudo apt-get install -y --no-install-recommends %s\n' "${missing[*]}"
+      printf 'then run this command again.\n'
+    } >&2
+    exit 2
+  fi
+
+  heading "Installing system packages: ${missing[*]}"
+  # Wait for the dpkg lock rather than fail: a fresh machine often runs unattended-upgrades at boot.
+  local wait_lock=(-o DPkg::Lock::Timeout=300)
+  apt-get "${wait_lock[@]}" update
+  DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y --no-install-recommends "${missing[@]}"
+  for cmd in "${REQUIRED_COMMANDS[@]}"; do
+    have "${cmd}" || die 1 "'${cmd}' is still missing after installing ${PACKAGE_OF[${cmd}]}"
+  done
+}
+
+# The pnpm the workspace pins (package.json "packageManager"), if it is a pnpm 10.
+pinned_pnpm() {
+  local pm
+  pm="$(node -p "require('${ROOT}/package.json').packageManager ?? ''" 2>/dev/null || true)"
+  pm="${pm%%+*}" # drop a "+sha512..." suffix
+  if [[ "${pm}" == "pnpm@${PNPM_MAJOR}."* ]]; then printf '%s' "${pm}"; else printf 'pnpm@%s' "${PNPM_MAJOR}"; fi
+}
+
+# Makes sure `pnpm --version` is 10.x, with npm (corepack is not used: it fails here).
+ensure_pnpm() {
+  local version spec
+  version="$(pnpm --version 2>/dev/null || true)"
+  if [[ "${version}" == "${PNPM_MAJOR}."* ]]; then
+    info "pnpm ${version}"
+    return 0
+  fi
+  spec="$(pinned_pnpm)"
+  heading "Installing ${spec} with npm (found: ${version:-no pnpm})"
+  if ! npm install -g "${spec}"; then
+    {
+      printf '\ngatewatch: could not install pnpm with npm. Run (as root, or with sudo):\n'
+      printf '  npm install -g %s\n' "${spec}"
+      printf 'then run this command again.\n'
+    } >&2
+    exit 2
+  fi
+  hash -r
+  version="$(pnpm --version 2>/dev/null || true)"
+  [[ "${version}" == "${PNPM_MAJOR}."* ]] ||
+    die 1 "pnpm ${PNPM_MAJOR} was installed but \`pnpm --version\` says '${version:-nothing}'; is an older pnpm earlier on PATH ($(command -v pnpm || echo none))?"
+  info "pnpm ${version}"
+}
+
+# Installs the workspace's node packages exactly as locked.
+install_node_packages() {
+  if [[ -f "${ROOT}/pnpm-lock.yaml" ]]; then
+    pnpm install --frozen-lockfile
+  elif [[ "${CI:-}" == "true" ]]; then
+    die 1 "pnpm-lock.yaml is missing; CI installs only from a committed lockfile"
+  else
+    pnpm install
+  fi
+}
+
+check_node() {
+  have node || die 2 "Node.js 20 or newer is needed (node is not on PATH)"
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [[ "${major}" -ge 20 ]] || die 2 "Node.js 20 or newer is needed (found $(node --version))"
+}
+
+cmd_setup() {
+  heading "Setup"
+  check_node
+  ensure_system_packages
+  ensure_pnpm
+  install_node_packages
+}
+
+# ------------------------------------------------------------------------------------------------
+# test
+
+# `step NAME COMMAND...`: runs one step under a heading; on failure says which step failed and
+# exits with its code.
+STEP=0
+STEPS=4
+step() {
+  local name="$1"
+  shift
+  STEP=$((STEP + 1))
+  heading "[${STEP}/${STEPS}] ${name}"
+  local code=0
+  "$@" || code=$?
+  if [[ ${code} -ne 0 ]]; then die "${code}" "${name} failed (exit ${code})"; fi
+}
+
+# Vitest, then one plain closing line with the counts ("N passed, N failed") that CI reads.
+run_tests() {
+  local results="${ROOT}/test-results/vitest.json" code=0
+  mkdir -p "$(dirname "${results}")"
+  rm -f "${results}"
+  # `pnpm exec`: `pnpm vitest run` would run the root "vitest" script, i.e. `vitest run run`,
+  # which filters the test files by the word "run".
+  pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="${results}" "$@" || code=$?
+  if [[ -f "${results}" ]]; then
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+      console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+    ' "${results}" || true
+  fi
+  return "${code}"
+}
+
+cmd_test() {
+  cmd_setup
+  cd "${ROOT}"
+  step "lint (pnpm lint)" pnpm lint
+  step "typecheck (pnpm typecheck)" pnpm typecheck
+  step "build (pnpm build)" pnpm build
+  step "tests (vitest run)" run_tests "$@"
+  heading "All checks passed"
+}
+
+# ------------------------------------------------------------------------------------------------
+# run
+
+cmd_run() {
+  cmd_setup
+  cd "${ROOT}"
+  heading "Build"
+  pnpm build
+  local entry="${ROOT}/edge/dist/run-local.js"
+  [[ -f "${entry}" ]] ||
+    die 1 "${entry} does not exist after the build: the local run entry point (edge/src/run-local.ts) is missing"
+  heading "Run"
+  exec node "${entry}" "$@"
+}
+
+# ------------------------------------------------------------------------------------------------
+
+usage() {
+  cat <<'EOF'
+usage: bash scripts/gatewatch.sh <command> [args]
+
+  setup        install what GateWatch needs (system packages, pnpm 10, node packages)
+  test [ARGS]  setup, then lint, typecheck, build and tests (ARGS go to vitest)
+  run [ARGS]   setup, build, and run a simulated crossing locally (ARGS go to run-local)
+
+  bench, eval  reserved for later
+EOF
+}
+
+main() {
+  cd "${ROOT}"
+  local command="${1:-}"
+  shift || true
+  case "${command}" in
+    setup) cmd_setup ;;
+    test) cmd_test "$@" ;;
+    run) cmd_run "$@" ;;
+    # Reserved: benchmarks and the evaluation of estimates will get their own subcommands here.
+    bench | eval) die 2 "'${command}' is not implemented yet" ;;
+    -h | --help | help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+# Run main only when executed, so that the functions can be sourced (and tested) on their own.
+if [[ "${BASH_SOURCE[0]}" == "${0}" ]]; then
+  main "$@"
+fi
