@@ -1,0 +1,281 @@
+/**
+ * One serial device of a crossing (docs/interfaces.md, "Serial devices"): opens its port,
+ * feeds the bytes to the parser of its kind, turns good frames into LaneInputs and keeps the
+ * counters of its `device` record. Thin on purpose: framing and decoding live in the parsers
+ * (pure, tested byte by byte), meaning over time in the tracker and the weighing detector.
+ *
+ * A serial cable gets pulled, a USB adapter re-enumerates, a pty closes: the port then closes
+ * (serialport emits 'close' with a DisconnectedError) and this device reopens it with
+ * exponential backoff until stop(). Bad frames are counted and handed to onBadFrame, never
+ * thrown: the good frames around them still come through.
+ */
+import { SerialPort } from 'serialport';
+import type { InputError, Result, ScanCode } from '@gatewatch/shared';
+import type { SerialDeviceConfig } from '../config/types.js';
+import type { LaneInput } from '../core/inputs.js';
+import type { FrameParser } from './framing.js';
+import { GateControllerParser } from './gate-controller/parser.js';
+import type { GateFrame } from './gate-controller/sentence.js';
+import { GateControllerTracker } from './gate-controller/tracker.js';
+import { ScannerParser } from './scanner/parser.js';
+import { WeighbridgeParser } from './weighbridge/parser.js';
+import type { WeightReading } from './weighbridge/reading.js';
+import { stepWeighing, WEIGHING_START, type WeighingState } from './weighbridge/weighing.js';
+
+/** First reopen delay after the port closed or failed to open. */
+export const REOPEN_MIN_MS = 250;
+/**
+ * Longest delay between reopen attempts: an unplugged device is back in at most this long
+ * after it is plugged in again, and a missing port costs one failed open() per 10 s.
+ */
+export const REOPEN_MAX_MS = 10_000;
+
+/** Delay before reopen attempt `attempt` (0-based): 250 ms doubling, capped at 10 s. */
+export const reopenDelayMs = (attempt: number): number => Math.min(REOPEN_MIN_MS * 2 ** Math.min(attempt, 16), REOPEN_MAX_MS);
+
+/** The part of a pino logger this uses. */
+export interface DeviceLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SerialDeviceDeps {
+  onInput(input: LaneInput): void;
+  onBadFrame(err: InputError): void;
+  log: DeviceLog;
+  /** Wall clock (ms since the epoch); serial inputs are stamped with their reception time. */
+  now?: () => number;
+}
+
+/** The counters of a `device` record (docs/interfaces.md, "device"). */
+export interface SerialDeviceStatus {
+  online: boolean;
+  frames: number;
+  bad_frames: number;
+  lost_frames: number;
+  /** Seconds since the last good frame, -1 when never. */
+  last_seen_s: number;
+}
+
+export class SerialDevice {
+  private readonly now: () => number;
+  private running = false;
+  private port: SerialPort | undefined;
+  /** Settles when the open() in flight has called back, so that stop() can close what it opened. */
+  private opening: Promise<void> | undefined;
+  private openedAtMs: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private inputSeq = 0;
+
+  private frames = 0;
+  private badFrames = 0;
+  private lostFrames = 0;
+  private lastSeen: number | undefined;
+
+  // Meaning over time outlives a connection: a vehicle on a loop or on the bridge through an
+  // outage is the same vehicle after it.
+  private readonly gate = new GateControllerTracker();
+  private weighing: WeighingState = WEIGHING_START;
+
+  constructor(
+    readonly config: SerialDeviceConfig,
+    private readonly deps: SerialDeviceDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Opens the port now and keeps it open (reopening after closes) until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if ((this.config.kind === 'scanner' || this.config.kind === 'weighbridge') && this.config.lane === undefined) {
+      // The config schema requires it; without a lane its frames are counted but lead nowhere.
+      this.deps.log.error({ device: this.config.id, kind: this.config.kind }, 'serial device has no lane: its frames make no inputs');
+    }
+    this.open();
+  }
+
+  /** Closes the port and stops reopening it. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.opening;
+    const port = this.port;
+    this.port = undefined;
+    this.openedAtMs = undefined;
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  /** When the last good frame arrived (ms), undefined when never. */
+  get lastSeenMs(): number | undefined {
+    return this.lastSeen;
+  }
+
+  /**
+   * Port open and, when `silentAfterMs` is configured, a good frame within it. Silence is
+   * counted from the last good frame or from the opening of the port, whichever is later:
+   * "offline after 15 s without a sentence", not offline until the first heartbeat.
+   */
+  online(nowMs: number): boolean {
+    if (this.port?.isOpen !== true || this.openedAtMs === undefined) return false;
+    const { silentAfterMs } = this.config;
+    if (silentAfterMs === undefined) return true;
+    return nowMs - Math.max(this.lastSeen ?? this.openedAtMs, this.openedAtMs) <= silentAfterMs;
+  }
+
+  status(nowMs: number): SerialDeviceStatus {
+    return {
+      online: this.online(nowMs),
+      frames: this.frames,
+      bad_frames: this.badFrames,
+      lost_frames: this.lostFrames,
+      last_seen_s: this.lastSeen === undefined ? -1 : Math.max(0, Math.round((nowMs - this.lastSeen) / 1000)),
+    };
+  }
+
+  private open(): void {
+    this.timer = undefined;
+    if (!this.running) return;
+    const c = this.config;
+    const port = new SerialPort({
+      path: c.path,
+      baudRate: c.baudRate,
+      dataBits: c.dataBits,
+      parity: c.parity,
+      stopBits: c.stopBits,
+      autoOpen: false,
+    });
+    this.port = port;
+    // Without a listener an 'error' event would crash the agent. serialport reports read
+    // failures as a 'close' with a DisconnectedError; what still comes here (a failed close)
+    // leaves the port closed, which the reopen below takes care of.
+    port.on('error', (err: Error) => {
+      this.deps.log.warn({ path: c.path, error: err.message }, 'serial port error');
+      if (!port.isOpen) this.lost(port);
+    });
+    this.opening = new Promise<void>((settled) => {
+      port.open((err) => {
+        settled();
+        if (this.port !== port) return;
+        if (err) {
+          // Log the first failure of an outage only: a missing port is retried every 10 s for hours.
+          if (this.attempt === 0) this.deps.log.warn({ path: c.path, error: err.message }, 'serial port cannot be opened; retrying');
+          this.port = undefined;
+          this.reopenLater();
+          return;
+        }
+        this.connected(port);
+      });
+    });
+  }
+
+  private connected(port: SerialPort): void {
+    if (!this.running) return; // stop() closes it
+    this.deps.log.info({ path: this.config.path, attempts: this.attempt }, 'serial port open');
+    this.attempt = 0;
+    this.openedAtMs = this.now();
+    this.gate.resync();
+    // A new parser per connection: half a frame from before an unplug must not be glued to
+    // the bytes after it.
+    const parser = this.parser();
+    port.pipe(parser, { end: false });
+    port.once('close', (err: (Error & { disconnected?: boolean }) | null) => {
+      port.unpipe(parser);
+      // Ends the parser: a frame cut off by the close is counted as bad.
+      parser.end();
+      if (this.port === port) {
+        this.deps.log.warn({ path: this.config.path, disconnected: err?.disconnected === true, error: err?.message }, 'serial port closed');
+        this.lost(port);
+      }
+    });
+  }
+
+  /** The port is gone: reopen it later, unless stopped. Idempotent per port. */
+  private lost(port: SerialPort): void {
+    if (this.port !== port) return;
+    this.port = undefined;
+    this.openedAtMs = undefined;
+    this.reopenLater();
+  }
+
+  private reopenLater(): void {
+    if (!this.running || this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.open(), reopenDelayMs(this.attempt++));
+  }
+
+  private parser(): FrameParser<unknown> {
+    const device = this.config.id;
+    const kind = this.config.kind;
+    switch (kind) {
+      case 'gate-controller':
+        return this.wire(new GateControllerParser({ device }), (f, rx) => this.gateFrame(f, rx));
+      case 'scanner':
+        return this.wire(new ScannerParser({ device }), (f, rx) => this.scan(f, rx));
+      case 'weighbridge':
+        return this.wire(new WeighbridgeParser({ device }), (f, rx) => this.reading(f, rx));
+      default: {
+        const never: never = kind;
+        throw new Error(`unknown serial device kind ${String(never)}`);
+      }
+    }
+  }
+
+  private wire<T>(parser: FrameParser<T>, onFrame: (frame: T, rxMs: number) => void): FrameParser<unknown> {
+    parser.on('data', (r: Result<T>) => {
+      const rx = this.now();
+      if (r.ok) {
+        this.frames++;
+        this.lastSeen = rx;
+        onFrame(r.value, rx);
+      } else {
+        this.badFrames++;
+        this.guard(() => this.deps.onBadFrame(r.error));
+      }
+    });
+    return parser as FrameParser<unknown>;
+  }
+
+  private gateFrame(frame: GateFrame, rx: number): void {
+    const step = this.gate.accept(frame);
+    this.lostFrames += step.lost;
+    if (step.passing) this.emit({ id: this.id(rx), type: 'loop', ts: rx, rx, lane: step.passing.lane, point: step.passing.point });
+  }
+
+  private scan(code: ScanCode, rx: number): void {
+    const lane = this.config.lane;
+    if (lane === undefined) return;
+    if (code.type === 'declaration') {
+      this.emit({ id: this.id(rx), type: 'declarationScan', ts: rx, rx, lane, declaration: code.declaration });
+    } else {
+      this.emit({ id: this.id(rx), type: 'sighting', ts: rx, rx, lane, point: 'gate', unit: code.unit, source: 'scanner' });
+    }
+  }
+
+  private reading(reading: WeightReading, rx: number): void {
+    const step = stepWeighing(this.weighing, reading);
+    this.weighing = step.state;
+    const lane = this.config.lane;
+    if (step.weighingKg !== undefined && lane !== undefined) this.emit({ id: this.id(rx), type: 'weight', ts: rx, rx, lane, kg: step.weighingKg });
+  }
+
+  /** Unique per process and across restarts: the device, the reception ms and a counter. */
+  private id(rx: number): string {
+    return `${this.config.id}:${rx}:${this.inputSeq++}`;
+  }
+
+  private emit(input: LaneInput): void {
+    this.guard(() => this.deps.onInput(input));
+  }
+
+  /** A failing consumer must not stop this port's stream (the exception would end the pipe). */
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.deps.log.error({ device: this.config.id, error: (e as Error).message }, 'serial input consumer failed');
+    }
+  }
+}
