@@ -1,0 +1,168 @@
+/**
+ * Per-lane queue statistics: arrivals, departures and length per queue interval, and the
+ * departures and waits behind the wait estimate.
+ *
+ * Counts go to the interval containing the reception time (rx) of the input that caused them
+ * (an rx before the newest open interval is counted in that one). An interval's record
+ * therefore holds exactly the inputs received in it, and its `length` is the length after the
+ * last of them: neither depends on when the tick that closes the interval comes. Only a
+ * timeout (which happens at a tick) is counted in the interval of that tick.
+ */
+import { estimateWaitS } from '@gatewatch/shared';
+import { MAX_ESTIMATE_ENTRIES_PER_LANE } from './limits.js';
+
+interface Bucket {
+  start: number;
+  arrivals: number;
+  departures: number;
+  /** Queue length after the last change counted in this interval. */
+  endLength: number;
+}
+
+/** A departure from the queue (ts) or a unit's wait (gate ts, wait s); `key` is the visit (0: a loop edge). */
+interface Entry {
+  key: number;
+  ts: number;
+  /** When it first became known: an interval's estimate uses only entries known before its end. */
+  rx: number;
+  waitS: number;
+}
+
+export interface LaneStatsSnapshot {
+  length: number;
+  closedLength: number;
+  buckets: Bucket[];
+  departures: Entry[];
+  waits: Entry[];
+}
+
+export interface IntervalCounts {
+  arrivals: number;
+  departures: number;
+  length: number;
+  waitEstimateS: number;
+}
+
+export class LaneStats {
+  /** Units waiting now. */
+  length = 0;
+  /** Length at the end of the last closed interval. */
+  private closedLength = 0;
+  private buckets: Bucket[] = [];
+  private departures: Entry[] = [];
+  private waits: Entry[] = [];
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly windowMs: number,
+    private readonly defaultServiceS: number,
+  ) {}
+
+  /** One arrival and/or departure (and its length change) received at rx. `openStart`: start of the oldest open interval. */
+  count(rx: number, openStart: number, change: { arrival?: boolean; departure?: boolean; delta: number }): void {
+    const b = this.bucket(rx, openStart);
+    if (change.arrival) b.arrivals++;
+    if (change.departure) b.departures++;
+    this.length = Math.max(0, this.length + change.delta);
+    b.endLength = this.length;
+  }
+
+  /** A length change without arrival or departure (a unit timed out while waiting). */
+  drop(now: number, openStart: number): void {
+    this.count(now, openStart, { delta: -1 });
+  }
+
+  /** Records (or moves) the departure of visit `key` at ts; key 0 always adds (loop edges). */
+  departure(key: number, ts: number, rx: number): void {
+    upsert(this.departures, key, ts, rx, 0);
+  }
+
+  wait(key: number, gateTs: number, rx: number, waitS: number): void {
+    upsert(this.waits, key, gateTs, rx, waitS);
+  }
+
+  /** Closes the interval ending at `boundary`: its counts, the length then, the estimate then. */
+  close(boundary: number): IntervalCounts {
+    const start = boundary - this.intervalMs;
+    let arrivals = 0;
+    let departures = 0;
+    // Normally at most one bucket, the interval's own; an rx before the open interval was
+    // already counted in it (see bucket()).
+    while (this.buckets[0] && this.buckets[0].start <= start) {
+      const b = this.buckets.shift()!;
+      arrivals += b.arrivals;
+      departures += b.departures;
+      this.closedLength = b.endLength;
+    }
+    const length = this.closedLength;
+    return { arrivals, departures, length, waitEstimateS: this.estimate(length, boundary, boundary) };
+  }
+
+  /** Drops the counts of intervals that end at or before `boundary` without a record. */
+  skipTo(boundary: number): void {
+    while (this.buckets[0] && this.buckets[0].start < boundary) this.closedLength = this.buckets.shift()!.endLength;
+  }
+
+  /** The estimate now, for live display. */
+  live(now: number): number {
+    return this.estimate(this.length, now, Infinity);
+  }
+
+  /** Frees departures and waits that no window ending at or after `from` includes. */
+  prune(from: number): void {
+    const cut = from - this.windowMs;
+    this.departures = this.departures.filter((e) => e.ts > cut);
+    this.waits = this.waits.filter((e) => e.ts > cut);
+  }
+
+  private estimate(length: number, now: number, knownBefore: number): number {
+    const inWindow = (e: Entry): boolean => e.rx < knownBefore && e.ts > now - this.windowMs && e.ts <= now;
+    return estimateWaitS({
+      queueLength: length,
+      departuresMs: this.departures.filter(inWindow).map((e) => e.ts).sort((a, b) => a - b),
+      recentWaitsS: this.waits.filter(inWindow).map((e) => e.waitS),
+      nowMs: now,
+      windowMs: this.windowMs,
+      defaultServiceS: this.defaultServiceS,
+    });
+  }
+
+  private bucket(rx: number, openStart: number): Bucket {
+    const last = this.buckets.at(-1);
+    let start = Math.max(Math.floor(rx / this.intervalMs) * this.intervalMs, openStart);
+    if (last && start < last.start) start = last.start;
+    if (last && last.start === start) return last;
+    const b: Bucket = { start, arrivals: 0, departures: 0, endLength: this.length };
+    this.buckets.push(b);
+    return b;
+  }
+
+  toJSON(): LaneStatsSnapshot {
+    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, departures: this.departures, waits: this.waits };
+  }
+
+  static from(s: LaneStatsSnapshot, intervalMs: number, windowMs: number, defaultServiceS: number): LaneStats {
+    const l = new LaneStats(intervalMs, windowMs, defaultServiceS);
+    l.length = s.length;
+    l.closedLength = s.closedLength;
+    l.buckets = s.buckets.map((b) => ({ ...b }));
+    l.departures = s.departures.map((e) => ({ ...e }));
+    l.waits = s.waits.map((e) => ({ ...e }));
+    return l;
+  }
+}
+
+function upsert(list: Entry[], key: number, ts: number, rx: number, waitS: number): void {
+  if (key !== 0) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const e = list[i]!;
+      if (e.key === key) {
+        e.ts = ts;
+        e.waitS = waitS;
+        return;
+      }
+    }
+  }
+  list.push({ key, ts, rx, waitS });
+  if (list.length > MAX_ESTIMATE_ENTRIES_PER_LANE) list.shift();
+}
