@@ -1,0 +1,200 @@
+/**
+ * The edge agent of one border crossing (zigbee2mqtt lib/controller.ts): builds the features,
+ * starts them in dependency order and stops them in reverse. Each feature's constructor only
+ * stores its dependencies; the work happens in start() and stop().
+ */
+import { join } from 'node:path';
+import type { SiteConfig } from './config/types.js';
+import { ClearanceCore, type CoreConfig } from './core/index.js';
+import { EventBus } from './eventBus.js';
+import { DeviceHealth } from './features/deviceHealth.js';
+import { LivePublisher } from './features/livePublisher.js';
+import { MqttInputs } from './features/mqttInputs.js';
+import { SerialInputs } from './features/serialInputs.js';
+import type { Log } from './log.js';
+import { MqttLink } from './mqtt/mqttLink.js';
+import { ClearancePipeline } from './pipeline/clearancePipeline.js';
+import { FileOutbox } from './storage/fileOutbox.js';
+import { InfluxSender } from './storage/influxSender.js';
+import { Journal } from './storage/journal.js';
+
+/** How often wall-clock time is fed to the core (releases after the lateness window, timeouts, queue intervals). */
+export const TICK_MS = 1000;
+/** How often the core is snapshotted so that a restart replays at most this much journal. */
+export const SNAPSHOT_MS = 60_000;
+
+export interface AgentDeps {
+  log: Log;
+  now?: () => number;
+}
+
+export class Agent {
+  readonly bus: EventBus;
+  private readonly now: () => number;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private outbox!: FileOutbox;
+  private journal!: Journal;
+  private pipeline!: ClearancePipeline;
+  private sender!: InfluxSender;
+  private link!: MqttLink;
+  private mqttInputs!: MqttInputs;
+  private serialInputs!: SerialInputs;
+  private live!: LivePublisher;
+  private health!: DeviceHealth;
+  private core!: ClearanceCore;
+  private started = false;
+
+  constructor(
+    readonly config: SiteConfig,
+    private readonly deps: AgentDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.bus = new EventBus(deps.log);
+  }
+
+  coreConfig(): CoreConfig {
+    const { config } = this;
+    const loopLanes = new Set<string>();
+    // A gate controller reports loops for the lanes it names; which lanes those are is only
+    // known from its sentences, so every lane of a site with a gate controller counts by loops.
+    if (config.devices.serial.some((d) => d.kind === 'gate-controller')) for (const l of config.lanes) loopLanes.add(l.id);
+    return {
+      checkpoint: config.checkpoint.id,
+      lanes: config.lanes,
+      latenessWindowMs: config.clearance.latenessWindowMs,
+      unitTimeoutMs: config.clearance.unitTimeoutMs,
+      queueIntervalMs: config.clearance.queueIntervalMs,
+      estimateWindowMs: config.clearance.estimateWindowMs,
+      lanesWithLoops: [...loopLanes],
+    };
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    const log = this.deps.log;
+    const checkpoint = config.checkpoint.id;
+    log.info({ checkpoint, name: config.checkpoint.name.en, lanes: config.lanes.map((l) => l.id) }, 'agent starting');
+
+    this.outbox = new FileOutbox(join(config.storage.dir, 'outbox'), {
+      maxPoints: config.storage.outboxMaxPoints,
+      telemetryShare: config.storage.outboxTelemetryShare,
+    }, log.child({ feature: 'outbox' }));
+    await this.outbox.open();
+    this.journal = new Journal(join(config.storage.dir, 'journal'), log.child({ feature: 'journal' }));
+    const recovered = await this.journal.recover();
+    this.core = new ClearanceCore(this.coreConfig(), recovered.snapshot as never);
+    this.pipeline = new ClearancePipeline({
+      core: this.core,
+      journal: this.journal,
+      outbox: this.outbox,
+      bus: this.bus,
+      log,
+      fsync: config.storage.fsync,
+    });
+    this.pipeline.replay(recovered.records);
+    this.pipeline.checkpoint();
+
+    this.sender = new InfluxSender({
+      outbox: this.outbox,
+      influx: config.influx,
+      batch: config.batch,
+      log: log.child({ feature: 'influx' }),
+    });
+    this.sender.on('state', (state, detail) => this.bus.emit('link', 'influx', state, detail));
+    await this.sender.start();
+
+    const submit = (input: Parameters<ClearancePipeline['submit']>[0]): void => this.pipeline.submit(input);
+    this.mqttInputs = new MqttInputs({
+      checkpoint,
+      cameraIds: config.devices.cameras.map((c) => c.id),
+      submit,
+      bus: this.bus,
+      log: log.child({ feature: 'mqtt-inputs' }),
+      now: this.now,
+    });
+    this.link = new MqttLink({
+      config: config.mqtt,
+      checkpoint,
+      log: log.child({ feature: 'mqtt' }),
+      bus: this.bus,
+      onMessage: this.mqttInputs.handle,
+    });
+    this.live = new LivePublisher({ checkpoint, bus: this.bus, link: this.link });
+    this.live.start();
+    this.link.start();
+
+    this.serialInputs = new SerialInputs({ devices: config.devices.serial, submit, bus: this.bus, log, now: this.now });
+    this.serialInputs.start();
+
+    this.health = new DeviceHealth({
+      checkpoint,
+      serial: this.serialInputs,
+      mqtt: this.mqttInputs,
+      mqttConnected: () => this.link.connected,
+      bus: this.bus,
+      write: (points) => this.pipeline.appendTelemetry(points),
+      now: this.now,
+    });
+
+    this.every(TICK_MS, () => this.pipeline.submit({ type: 'tick', now: this.now() }));
+    if (config.storage.fsync === 'interval') this.every(config.storage.fsyncIntervalMs, () => this.pipeline.sync());
+    this.every(SNAPSHOT_MS, () => this.pipeline.checkpoint());
+    this.everyBoundary(config.clearance.deviceIntervalMs, (at) => this.health.report(at));
+    this.started = true;
+    log.info({ storage: config.storage.dir, mqtt: config.mqtt.url, influx: config.influx.url }, 'agent running');
+  }
+
+  /** SIGTERM: stop reading, save the core, drain the outbox to InfluxDB (bounded), close files. */
+  async stop(drainTimeoutMs = 15_000): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    const log = this.deps.log;
+    log.info('agent stopping');
+    for (const t of this.timers) clearTimeout(t);
+    await this.serialInputs.stop();
+    await this.link.stop();
+    this.live.stop();
+    this.pipeline.sync();
+    this.pipeline.checkpoint();
+    await this.sender.stop({ drain: true, timeoutMs: drainTimeoutMs });
+    await this.outbox.close();
+    await this.journal.close();
+    log.info({ outbox: this.outbox.stats(), pipeline: this.pipeline.stats() }, 'agent stopped');
+  }
+
+  stats(): object {
+    return {
+      pipeline: this.pipeline.stats(),
+      outbox: this.outbox.stats(),
+      core: this.core.counters(),
+      mqtt: this.link.stats(),
+      influx: this.sender.stats(),
+    };
+  }
+
+  private every(ms: number, fn: () => void): void {
+    this.timers.push(setInterval(() => this.guard(fn), ms));
+  }
+
+  /** Runs fn at every multiple of ms since the epoch, so records of all agents line up. */
+  private everyBoundary(ms: number, fn: (atMs: number) => void): void {
+    const schedule = (): void => {
+      const now = this.now();
+      const next = Math.floor(now / ms) * ms + ms;
+      const t = setTimeout(() => {
+        this.guard(() => fn(next));
+        if (this.started) schedule();
+      }, next - now);
+      this.timers.push(t);
+    };
+    schedule();
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'periodic task failed');
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The agent's one MQTT connection: device inputs in (cameras, customs decisions), live records
+ * and the retained status out.
+ *
+ * Durability: the agent keeps a persistent session (fixed client id, clean: false, MQTT 3.1.1,
+ * where the broker keeps the session until persistent_client_expiration) and acknowledges a
+ * QoS 1 message only once its effect is on disk. MQTT.js sends the PUBACK from the callback of
+ * `handleMessage`, so `onMessage` must return only after the message is journaled: it is
+ * synchronous (a write(2) to the journal). A message whose handling fails is not acknowledged;
+ * the broker delivers it again after the next reconnect.
+ */
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { topics } from '@gatewatch/shared';
+import type { EventBus } from '../eventBus.js';
+import type { SiteConfig } from '../config/types.js';
+import type { Log } from '../log.js';
+
+export interface MqttLinkDeps {
+  config: SiteConfig['mqtt'];
+  checkpoint: string;
+  log: Log;
+  bus: EventBus;
+  /** Called once per delivered message; returns once its effect is on disk. May throw: then no ack. */
+  onMessage(topic: string, payload: Buffer): void;
+}
+
+export interface MqttLinkStats {
+  connected: boolean;
+  connects: number;
+  received: number;
+  handlerFailures: number;
+}
+
+export class MqttLink {
+  private client: MqttClient | undefined;
+  private readonly counters = { connects: 0, received: 0, handlerFailures: 0 };
+
+  constructor(private readonly deps: MqttLinkDeps) {}
+
+  /** Connects in the background; the agent runs (and buffers to disk) while the broker is away. */
+  start(): void {
+    const { config, checkpoint, log, bus } = this.deps;
+    const status = topics.status(checkpoint);
+    const options: IClientOptions = {
+      clientId: config.clientId,
+      clean: false,
+      protocolVersion: 4,
+      keepalive: config.keepaliveS,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      // Live records are published at QoS 0; while the broker is away they are dropped rather
+      // than queued in memory without bound (the same records are in the outbox for InfluxDB).
+      queueQoSZero: false,
+      will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
+    };
+    if (config.credentials.username !== undefined) options.username = config.credentials.username;
+    if (config.credentials.password !== undefined) options.password = config.credentials.password;
+    const client = mqtt.connect(config.url, options);
+    this.client = client;
+
+    client.handleMessage = (packet: IPublishPacket, callback) => {
+      this.counters.received++;
+      try {
+        this.deps.onMessage(packet.topic, packet.payload as Buffer);
+      } catch (error) {
+        this.counters.handlerFailures++;
+        log.error({ err: error, topic: packet.topic }, 'message not journaled; left unacknowledged for redelivery');
+        // Without a callback the PUBACK is never sent; the broker redelivers after reconnect.
+        client.stream.destroy();
+        return;
+      }
+      callback();
+    };
+
+    client.on('connect', (connack) => {
+      this.counters.connects++;
+      log.info({ url: config.url, sessionPresent: connack.sessionPresent }, 'broker connected');
+      client.subscribe([topics.allCameras(checkpoint), topics.decision(checkpoint)], { qos: 1 }, (err) => {
+        if (err) log.error({ err }, 'subscribe failed');
+      });
+      client.publish(status, 'online', { qos: 1, retain: true });
+      bus.emit('link', 'mqtt', 'up');
+    });
+    client.on('offline', () => bus.emit('link', 'mqtt', 'down', 'offline'));
+    client.on('close', () => log.debug('broker connection closed'));
+    client.on('error', (err) => {
+      log.warn({ err: err.message }, 'broker error');
+      bus.emit('link', 'mqtt', 'down', err.message);
+    });
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Fire-and-forget live record; dropped while the broker is away. */
+  publishLive(topic: string, record: unknown): void {
+    if (!this.client?.connected) return;
+    this.client.publish(topic, JSON.stringify(record), { qos: 0 });
+  }
+
+  stats(): MqttLinkStats {
+    return { connected: this.connected, ...this.counters };
+  }
+
+  /** Says offline (retained) and disconnects; the broker keeps the session for the next start. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    if (client.connected) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        client.publish(topics.status(this.deps.checkpoint), 'offline', { qos: 1, retain: true }, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The durable path of every input: journal → clearance core → outbox.
+ *
+ * Order matters for exactly-once. An input is written to the journal first; only then does
+ * the core see it, and the records it makes go to the outbox. If the agent dies anywhere in
+ * between, the restart restores the core's last snapshot and replays the journal: the core is
+ * deterministic, so it emits the same records with the same emit sequence numbers, and the
+ * outbox skips those it already holds. Nothing is lost and nothing is written twice.
+ */
+import type { EventBus } from '../eventBus.js';
+import type { ClearanceCore, Emission } from '../core/index.js';
+import type { CoreInput } from '../core/inputs.js';
+import type { Journal } from '../storage/journal.js';
+import type { Outbox, OutboxPoint } from '../storage/outbox.js';
+import type { Log } from '../log.js';
+import { RateLimitedLog } from '../log.js';
+import { clearancePoint, queuePoint } from './points.js';
+
+export interface PipelineDeps {
+  core: ClearanceCore;
+  journal: Journal;
+  outbox: Outbox;
+  bus: EventBus;
+  log: Log;
+  /** 'always': fsync journal and outbox before returning from submit (before the MQTT ack). */
+  fsync: 'always' | 'interval';
+}
+
+export interface PipelineStats {
+  inputs: number;
+  replayed: number;
+  emitted: number;
+  skippedOnReplay: number;
+  refused: number;
+}
+
+export class ClearancePipeline {
+  private readonly counters: PipelineStats = { inputs: 0, replayed: 0, emitted: 0, skippedOnReplay: 0, refused: 0 };
+  private readonly warnLog: RateLimitedLog;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.warnLog = new RateLimitedLog(deps.log);
+  }
+
+  /** Replays what the journal holds beyond the core's snapshot. Call once, before any submit. */
+  replay(records: readonly unknown[]): void {
+    for (const record of records) {
+      this.counters.replayed++;
+      this.store(this.deps.core.apply(record as CoreInput), false);
+    }
+    if (records.length > 0) this.deps.log.info({ ...this.counters, journalRecords: records.length }, 'journal replayed');
+  }
+
+  /** Journals and applies one input. Returns once its effect is on disk (see MqttLink). */
+  submit(input: CoreInput): void {
+    this.counters.inputs++;
+    this.deps.journal.append(input);
+    const emissions = this.deps.core.apply(input);
+    this.store(emissions, true);
+    if (this.deps.fsync === 'always') this.sync();
+  }
+
+  /** Points that do not come from the core (device health): straight to the outbox. */
+  appendTelemetry(points: readonly OutboxPoint[]): void {
+    this.appendPoints(points);
+  }
+
+  sync(): void {
+    this.deps.journal.sync();
+    this.deps.outbox.sync();
+  }
+
+  /** Snapshot of the core; the journal before it is no longer needed. Outbox first: a snapshot must never be ahead of it on disk. */
+  checkpoint(): void {
+    this.deps.outbox.sync();
+    this.deps.journal.checkpoint(this.deps.core.snapshot());
+  }
+
+  stats(): PipelineStats {
+    return { ...this.counters };
+  }
+
+  private store(emissions: readonly Emission[], live: boolean): void {
+    if (emissions.length === 0) return;
+    const last = this.deps.outbox.stats().lastEmitSeq;
+    const points: OutboxPoint[] = [];
+    for (const e of emissions) {
+      if (e.emitSeq <= last) {
+        this.counters.skippedOnReplay++;
+        continue;
+      }
+      points.push(e.measurement === 'clearance' ? clearancePoint(e.record, e.emitSeq) : queuePoint(e.record, e.emitSeq));
+      if (live) {
+        if (e.measurement === 'clearance') this.deps.bus.emit('clearance', e.record);
+        else this.deps.bus.emit('queue', e.record);
+      }
+    }
+    this.counters.emitted += points.length;
+    this.appendPoints(points);
+  }
+
+  private appendPoints(points: readonly OutboxPoint[]): void {
+    if (points.length === 0) return;
+    const result = this.deps.outbox.append(points);
+    const refused = Object.values(result.refused).reduce((a, b) => a + b, 0);
+    if (refused > 0) {
+      this.counters.refused += refused;
+      this.warnLog.warn('outbox-full', { refused: result.refused, pending: this.deps.outbox.stats().pending }, 'outbox at its size bound: points refused');
+    }
+  }
+}
