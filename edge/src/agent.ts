@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { SiteConfig } from './config/types.js';
-import { ClearanceCore, type CoreConfig } from './core/index.js';
+import { ClearanceCore, type CoreConfig, type CoreSnapshot } from './core/index.js';
 import { EventBus } from './eventBus.js';
 import { DeviceHealth } from './features/deviceHealth.js';
 import { LivePublisher } from './features/livePublisher.js';
@@ -82,7 +82,8 @@ export class Agent {
     await this.outbox.open();
     this.journal = new Journal(join(config.storage.dir, 'journal'), log.child({ feature: 'journal' }));
     const recovered = await this.journal.recover();
-    this.core = new ClearanceCore(this.coreConfig(), recovered.snapshot as never);
+    // The snapshot was written by this core (checkpoint below); the core checks its version and checkpoint.
+    this.core = new ClearanceCore(this.coreConfig(), recovered.snapshot as CoreSnapshot | undefined);
     this.pipeline = new ClearancePipeline({
       core: this.core,
       journal: this.journal,

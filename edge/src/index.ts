@@ -1,1 +1,14 @@
-export {};
+/** The edge agent as a library: for the run command, the simulator and the history backfill. */
+export { Agent, type AgentDeps } from './agent.js';
+export { loadSiteConfig, parseSiteConfig } from './config/load.js';
+export type * from './config/types.js';
+export * from './core/index.js';
+export { ClearancePipeline } from './pipeline/clearancePipeline.js';
+export { clearancePoint, devicePoint, queuePoint } from './pipeline/points.js';
+export { FileOutbox } from './storage/fileOutbox.js';
+export { MemoryOutbox } from './storage/memoryOutbox.js';
+export { Journal } from './storage/journal.js';
+export { InfluxSender } from './storage/influxSender.js';
+export type * from './storage/outbox.js';
+export { createLog, type Log } from './log.js';
+export * as encode from './sim/encode.js';

@@ -26,6 +26,13 @@ export class ServiceError extends Error {
   }
 }
 
+// Servers started by this process die with it, also when it crashes: a failed test or run
+// command must never leave an influxd or mosquitto behind on the machine.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class LocalService {
   private child: ChildProcess | undefined;
 
@@ -58,6 +65,8 @@ export class LocalService {
       );
     }
     this.child = child;
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
       if (!this.running) throw new ServiceError('SERVICE_EXITED', `${name} exited during start-up; see ${logFile}`);

@@ -97,8 +97,8 @@ function oneOf<T extends string>(o: Obj, where: string, name: string, allowed: r
   return ok(v as T);
 }
 
-/** Decodes a camera message. `where` names the place in errors, for example the topic. */
-export function decodeCameraEvent(payload: Buffer | string, where = 'camera'): Result<CameraEvent> {
+/** What every device message starts with: a JSON object with an `id` and a `ts`. */
+function header(payload: Buffer | string, where: string): Result<{ v: Obj; id: string; ts: string }> {
   const o = parseObject(payload, where);
   if (!o.ok) return o;
   const v = o.value;
@@ -106,6 +106,14 @@ export function decodeCameraEvent(payload: Buffer | string, where = 'camera'): R
   if (!id.ok) return id;
   const ts = timestamp(v, where);
   if (!ts.ok) return ts;
+  return ok({ v, id: id.value, ts: ts.value });
+}
+
+/** Decodes a camera message. `where` names the place in errors, for example the topic. */
+export function decodeCameraEvent(payload: Buffer | string, where = 'camera'): Result<CameraEvent> {
+  const h = header(payload, where);
+  if (!h.ok) return h;
+  const { v, id, ts } = h.value;
   const lane = v.lane;
   if (typeof lane !== 'string' || !isLaneId(lane)) return fail(field(where, 'lane', 'must match [A-Za-z0-9-]{1,16}', lane));
   const point = oneOf(v, where, 'point', POINTS);
@@ -114,7 +122,7 @@ export function decodeCameraEvent(payload: Buffer | string, where = 'camera'): R
   if (!unit.ok) return unit;
   const kind = oneOf(v, where, 'kind', UNIT_KINDS);
   if (!kind.ok) return kind;
-  const event: CameraEvent = { id: id.value, ts: ts.value, lane, point: point.value, unit: unit.value, kind: kind.value };
+  const event: CameraEvent = { id, ts, lane, point: point.value, unit: unit.value, kind: kind.value };
   if (v.confidence !== undefined) {
     const c = v.confidence;
     if (typeof c !== 'number' || !Number.isFinite(c) || c < 0 || c > 1) return fail(field(where, 'confidence', 'must be a number from 0 to 1', c));
@@ -125,18 +133,14 @@ export function decodeCameraEvent(payload: Buffer | string, where = 'camera'): R
 
 /** Decodes a customs decision message. */
 export function decodeDecisionEvent(payload: Buffer | string, where = 'decision'): Result<DecisionEvent> {
-  const o = parseObject(payload, where);
-  if (!o.ok) return o;
-  const v = o.value;
-  const id = str(v, where, 'id', MAX_ID);
-  if (!id.ok) return id;
-  const ts = timestamp(v, where);
-  if (!ts.ok) return ts;
+  const h = header(payload, where);
+  if (!h.ok) return h;
+  const { v, id, ts } = h.value;
   const unit = str(v, where, 'unit', MAX_UNIT);
   if (!unit.ok) return unit;
   const channel = oneOf(v, where, 'channel', CHANNELS);
   if (!channel.ok) return channel;
-  const event: DecisionEvent = { id: id.value, ts: ts.value, unit: unit.value, channel: channel.value };
+  const event: DecisionEvent = { id, ts, unit: unit.value, channel: channel.value };
   if (v.declaration !== undefined) {
     const d = v.declaration;
     if (typeof d !== 'string' || !/^\d{12}$/.test(d)) return fail(field(where, 'declaration', 'must be a 12-digit declaration number', d));

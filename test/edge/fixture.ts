@@ -50,13 +50,27 @@ export interface StackOptions {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), `gw-${opts.name}-`));
+  // What started so far is stopped again if a later step fails (afterAll has no stack then).
+  const started: { stop(): Promise<unknown> }[] = [];
+  try {
+    return await buildStack(opts, dir, started);
+  } catch (error) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function buildStack(opts: StackOptions, dir: string, started: { stop(): Promise<unknown> }[]): Promise<Stack> {
   const influxd = await startInfluxd({ dataDir: join(dir, 'influxdb') });
+  started.push(influxd);
   const broker = await startMosquitto({ dataDir: join(dir, 'mosquitto') });
+  started.push(broker);
   const ptys = new Map<string, SocatPty>();
   if (opts.serial) {
     for (const id of SERIAL_PORTS) {
       const pty = new SocatPty(join(dir, 'dev', id), join(dir, 'dev', `${id}.sim`));
       await pty.start();
+      started.push(pty);
       ptys.set(id, pty);
     }
   }
@@ -83,6 +97,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     log: { level: 'debug' },
   };
   const agent = new AgentProcess(join(dir, 'site', `${CHECKPOINT}.yaml`), site);
+  started.push(agent);
   await agent.start();
 
   const client: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `test-devices-${opts.name}`, reconnectPeriod: 200 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/agentProcess.js';
 import { expectClearances } from './expectations.js';
 import { rfc3339, startStack, type Stack } from './fixture.js';
-import { buildScenario } from './scenario.js';
+import { BAD_FRAMES, BAD_INPUT_UNIT, buildScenario } from './scenario.js';
 
 describe('edge agent at Kim Thanh road gate, real devices and services', () => {
   let stack: Stack;
@@ -21,6 +21,7 @@ describe('edge agent at Kim Thanh road gate, real devices and services', () => {
     const rows = await stack.clearances();
     expect(rows).toHaveLength(total);
     expectClearances(rows, scenario.expected);
+    expect(rows.find((r) => r.unit === BAD_INPUT_UNIT)).toBeUndefined();
 
     // Same tags, same exit millisecond: both kept, 1 ns apart.
     const twins = [scenario.expected[12]!, scenario.expected[13]!];
@@ -46,7 +47,7 @@ describe('edge agent at Kim Thanh road gate, real devices and services', () => {
     expect(r.results[0]?.series?.[0]?.values[0]?.slice(1)).toEqual([scenario.loopEdges['IN-2']!.Q, scenario.loopEdges['IN-2']!.G]);
   });
 
-  it('reports every device as online with its frame counts', async () => {
+  it('reports every device as online with its frame counts, bad frames counted where they came', async () => {
     await waitFor(async () => {
       const r = await stack.influxd.query('SELECT last(frames), last(online) FROM device GROUP BY device', 'gatewatch');
       return (r.results[0]?.series ?? []).length >= 7;
@@ -58,6 +59,8 @@ describe('edge agent at Kim Thanh road gate, real devices and services', () => {
     expect(byDevice['weighbridge-IN-1']?.[1]).toBeGreaterThan(0);
     expect(byDevice['cam-g']?.[1]).toBeGreaterThan(0);
     expect(byDevice['customs-feed']?.[1]).toBeGreaterThan(0);
+    const bad = Object.fromEntries(Object.entries(byDevice).map(([device, v]) => [device, v[2]]));
+    expect(bad).toEqual({ 'cam-q': 0, 'cam-g': 0, 'cam-x': 0, 'customs-feed': 0, 'gate-ctl': 0, 'scanner-IN-1': 0, 'weighbridge-IN-1': 0, ...BAD_FRAMES });
   });
 
   it('shows an unplugged scanner offline and reads it again once plugged back', async () => {

@@ -10,6 +10,10 @@ import { GateSequence, isoVietnam, loopFields, scanLine, weightLine } from '../.
 
 export const CHECKPOINT = 'kim-thanh-road';
 export const CAM = { queue: 'cam-q', gate: 'cam-g', exit: 'cam-x' } as const;
+/** Named only by a refused message: must never appear in a clearance. */
+export const BAD_INPUT_UNIT = 'ZZ-BAD-INPUT';
+/** Bad frames and messages the scenario sends, per device (with serial devices). */
+export const BAD_FRAMES = { 'cam-g': 1, 'cam-q': 1, 'gate-ctl': 2, 'scanner-IN-1': 1 } as const;
 
 export type Step =
   | { kind: 'mqtt'; topic: string; payload: string }
@@ -156,6 +160,17 @@ export function buildScenario(nowMs: number, opts: ScenarioOptions = { serial: t
     if (i === 5) steps.push(decision(unit, 'red', x + 1000));
     steps.push({ kind: 'pause', ms: 40 });
     expected.push(e);
+
+    if (i === 5) {
+      // Bad input in the middle of good traffic: refused, counted per device, nothing else changes.
+      steps.push(
+        { kind: 'mqtt', topic: topics.camera(CHECKPOINT, CAM.gate), payload: '{"id":"broken' },
+        { kind: 'mqtt', topic: topics.camera(CHECKPOINT, CAM.queue), payload: JSON.stringify({ id: 'no-offset', ts: '2026-11-25T08:30:00', lane, point: 'queue', unit: BAD_INPUT_UNIT, kind: 'truck' }) },
+        { kind: 'serial', port: 'gate-ctl', bytes: '\u0000\u00ffnoise' },
+        { kind: 'serial', port: 'gate-ctl', bytes: '$PGWG,999,LOOP,IN-1,Q,1*00\r\n' },
+        { kind: 'serial', port: 'scanner-IN-1', bytes: scanLine('CSQU3054384') },
+      );
+    }
   });
 
   // Seen only by serial devices and the customs feed: loops, the booth scanner, the
