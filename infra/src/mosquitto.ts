@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
@@ -31,6 +32,10 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
   mkdirSync(dataDir, { recursive: true });
   const conf = [
     `listener ${port} 127.0.0.1`,
+    // Started as root, mosquitto switches to the 'mosquitto' user, which cannot write its
+    // persistence file into our data folder: sessions and queued messages would then be lost
+    // at a restart. Stay the user who started it (ignored when not root).
+    `user ${userInfo().username}`,
     `allow_anonymous ${opts.allowAnonymous ?? true}`,
     `persistence_location ${dataDir}/`,
     readFileSync(SHIPPED, 'utf8'),

@@ -3,8 +3,24 @@
  *
  * A batch leaves when `batch.maxPoints` are pending, or when the oldest pending point has
  * waited `batch.maxDelayMs`. A failed batch is retried as is (same points) with exponential
- * backoff until InfluxDB takes it; it is never dropped. Only then is it acknowledged, which
- * removes it from the outbox.
+ * backoff until InfluxDB takes it, unless InfluxDB refused it for good (below). Only then is it
+ * acknowledged, which removes it from the outbox.
+ *
+ * Failed writes (classifyWriteError):
+ * - Transient, retried forever: no answer (network error, timeout), 5xx (InfluxDB down or
+ *   overloaded), 401/403 (credentials or rights: an operator can fix them), 404 (database not
+ *   found: created again before the retry), 408, 429, any 3xx. The data is fine; the link or
+ *   the server is not.
+ * - 413 (body too large, e.g. a proxy's limit): the batch is split in halves, recursively, down
+ *   to single points (MAX_SPLIT_DEPTH); a single point still too large is transient as above.
+ * - Permanent, every other 4xx, in practice 400: the points themselves are refused (`partial
+ *   write: field type conflict …`, `unable to parse …`, points beyond the retention policy).
+ *   Sent again they would be refused again, forever, and the whole outbox would stall behind
+ *   them while the link is fine. InfluxDB 1.x stores the points of a batch it can take and only
+ *   drops the bad ones (`partial write … dropped=N`), so the batch is not sent again: all its
+ *   points go to the dead letter (deadLetter.ts; InfluxDB does not say which point it dropped)
+ *   with the status and error text, the rejection is logged and counted (rejectedBatches,
+ *   rejectedPoints) and the batch is acknowledged.
  *
  * Exactly once: InfluxDB identifies a point by measurement + tag set + timestamp; writing a
  * point that already exists with the same fields replaces it with itself. So when the agent
@@ -16,8 +32,9 @@
 import { InfluxDB, type IPoint, type ISingleHostConfig } from 'influx';
 import type { SiteConfig } from '../config/types.js';
 import type { Log } from '../log.js';
+import { LogThrottle, MemoryDeadLetter, type DeadLetter, type Rejection } from './deadLetter.js';
 import { encodePoint } from './lineProtocol.js';
-import type { Outbox, OutboxBatch } from './outbox.js';
+import type { Outbox, OutboxBatch, OutboxPoint } from './outbox.js';
 
 export type LinkState = 'up' | 'down';
 
@@ -35,6 +52,11 @@ export interface InfluxSenderOptions {
   retry?: { initialMs?: number; maxMs?: number };
   /** One HTTP request may take this long before it counts as failed (default 10 s). */
   requestTimeoutMs?: number;
+  /**
+   * Keeps the points InfluxDB refused for good (see "Failed writes" above). The agent passes a
+   * FileDeadLetter on its outbox folder; default: a MemoryDeadLetter (the last 10,000 points).
+   */
+  deadLetter?: DeadLetter;
 }
 
 export interface InfluxSenderStats {
@@ -44,6 +66,10 @@ export interface InfluxSenderStats {
   failures: number;
   /** Points that can never be written (no fields, NaN, bad timestamp…): logged and skipped. */
   invalidPoints: number;
+  /** Write requests InfluxDB refused for good (4xx, see above): not retried, dead-lettered. */
+  rejectedBatches: number;
+  /** Points in those requests; InfluxDB may have stored some of them (a partial write). */
+  rejectedPoints: number;
   lastError: string | null;
   pending: number;
 }
@@ -56,6 +82,29 @@ export interface StopOptions {
 
 type Listener<K extends keyof InfluxSenderEvents> = (...args: InfluxSenderEvents[K]) => void;
 type WaitKind = 'idle' | 'backoff';
+
+/** A point of the batch in flight, as appended and as written. */
+interface Entry {
+  point: OutboxPoint;
+  encoded: IPoint;
+}
+
+/** What InfluxDB made of a batch: points it took, and writes it refused for good. */
+interface Outcome {
+  sent: number;
+  rejected: Array<{ points: OutboxPoint[]; rejection: Rejection }>;
+}
+
+/** What to do about a failed write; see "Failed writes" at the top of this file. */
+export type WriteFailure =
+  | { kind: 'transient'; status: number | undefined; message: string }
+  | { kind: 'too-large'; status: 413; message: string }
+  | { kind: 'permanent'; status: number; message: string };
+
+/** 4xx that say nothing about the points: fixed by an operator, by us, or by waiting. */
+const TRANSIENT_4XX: ReadonlySet<number> = new Set([401, 403, 404, 408, 413, 429]);
+/** 2^12 pieces: single points for any batch up to 4096 points, and a bound on the recursion. */
+const MAX_SPLIT_DEPTH = 12;
 
 /** The package's own host backoff would stack on ours and fail requests with "No host available". */
 const NO_HOST_BACKOFF = {
@@ -80,19 +129,34 @@ export class InfluxSender {
   private unsubscribe: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private waiter: { kind: WaitKind; wake: () => void } | undefined;
-  /** The batch being sent; kept across failures so that a retry sends exactly the same points. */
-  private inflight: { batch: OutboxBatch; points: IPoint[] } | undefined;
+  /**
+   * The batch being sent; kept across failures so that a retry sends exactly the same points.
+   * `outcome` once InfluxDB answered: only the acknowledgement is left to do.
+   */
+  private inflight: { batch: OutboxBatch; entries: Entry[]; outcome?: Outcome } | undefined;
   /** When the first point not in a peeked batch arrived (monotonic ms); undefined: none since. */
   private firstWaitingAt: number | undefined;
   /** The last peek left older points behind: send again without waiting. */
   private overdue = false;
-  private readonly counters = { batches: 0, pointsSent: 0, failures: 0, invalidPoints: 0, lastError: null as string | null };
+  private readonly counters = {
+    batches: 0,
+    pointsSent: 0,
+    failures: 0,
+    invalidPoints: 0,
+    rejectedBatches: 0,
+    rejectedPoints: 0,
+    lastError: null as string | null,
+  };
   private readonly initialRetryMs: number;
   private readonly maxRetryMs: number;
+  private readonly deadLetter: DeadLetter;
+  /** A bad producer can get every batch refused: one error line a minute is enough. */
+  private readonly rejectLog = new LogThrottle(60_000);
 
   constructor(private readonly opts: InfluxSenderOptions) {
     this.initialRetryMs = opts.retry?.initialMs ?? 500;
     this.maxRetryMs = opts.retry?.maxMs ?? 30_000;
+    this.deadLetter = opts.deadLetter ?? new MemoryDeadLetter();
   }
 
   on<K extends keyof InfluxSenderEvents>(event: K, listener: Listener<K>): this {
@@ -233,44 +297,111 @@ export class InfluxSender {
           continue;
         }
         if (!batch) continue;
-        this.inflight = { batch, points: this.encode(batch) };
+        this.inflight = { batch, entries: this.encode(batch) };
       }
-      const { batch, points } = this.inflight;
-      try {
-        await this.ensureDatabase();
-        if (points.length > 0) await this.client!.writePoints(points, { precision: 'n', database: this.opts.influx.database });
-      } catch (error) {
+      const inflight = this.inflight;
+      if (!inflight.outcome) {
+        let outcome: Outcome;
+        try {
+          await this.ensureDatabase();
+          outcome = await this.deliver(inflight.entries, 0, run);
+        } catch (error) {
+          if (run.stopped) break;
+          const message = describe(error);
+          this.counters.failures++;
+          this.counters.lastError = message;
+          this.dbReady = false;
+          this.setState('down', message);
+          log.warn(
+            { err: message, status: statusOf(error), points: inflight.entries.length, failures: this.counters.failures },
+            'influx write failed; retrying the same batch',
+          );
+          await backoff();
+          continue;
+        }
+        // stop() returned meanwhile: the outbox may be closed. Not acknowledged means sent again
+        // after the restart, which InfluxDB stores once (and refuses again, if it refused it).
         if (run.stopped) break;
-        const message = describe(error);
-        this.counters.failures++;
-        this.counters.lastError = message;
-        this.dbReady = false;
-        this.setState('down', message);
-        log.warn({ err: message, points: points.length, failures: this.counters.failures }, 'influx write failed; retrying the same batch');
-        await backoff();
-        continue;
+        this.setState('up');
+        for (const r of outcome.rejected) this.reject(r.points, r.rejection);
+        inflight.outcome = outcome;
       }
-      // stop() returned meanwhile: the outbox may be closed. Not acknowledged means sent again
-      // after the restart, which InfluxDB stores once.
-      if (run.stopped) break;
-      this.setState('up');
       try {
-        outbox.ack(batch.token);
+        outbox.ack(inflight.batch.token);
       } catch (error) {
-        // Nothing was recorded, so the batch goes again: InfluxDB stores it once.
-        log.error({ err: error }, 'cannot record the acknowledgement; the batch will be sent again');
+        // InfluxDB has the batch (or refused it and the dead letter has it): only the
+        // acknowledgement is tried again. Should the process die first, the batch goes again
+        // after the restart, which InfluxDB stores once.
+        log.error({ err: error }, 'cannot record the acknowledgement; trying again');
         await backoff();
         continue;
       }
       this.inflight = undefined;
       this.counters.batches++;
-      this.counters.pointsSent += points.length;
+      this.counters.pointsSent += inflight.outcome.sent;
       retryMs = this.initialRetryMs;
     }
   }
 
-  private encode(batch: OutboxBatch): IPoint[] {
-    const out: IPoint[] = [];
+  /**
+   * Writes the points, in order. Resolves with what InfluxDB took and what it refused for good;
+   * throws on a transient failure (the caller retries the whole batch: rewriting points that a
+   * first half already stored is harmless, InfluxDB keeps them once).
+   */
+  private async deliver(entries: readonly Entry[], depth: number, run: { stopped: boolean }): Promise<Outcome> {
+    if (entries.length === 0) return { sent: 0, rejected: [] };
+    try {
+      await this.client!.writePoints(
+        entries.map((e) => e.encoded),
+        { precision: 'n', database: this.opts.influx.database },
+      );
+      return { sent: entries.length, rejected: [] };
+    } catch (error) {
+      const failure = classifyWriteError(error);
+      if (failure.kind === 'permanent') {
+        const rejection: Rejection = { status: failure.status, error: failure.message, at: new Date() };
+        return { sent: 0, rejected: [{ points: entries.map((e) => e.point), rejection }] };
+      }
+      if (failure.kind === 'too-large' && entries.length > 1 && depth < MAX_SPLIT_DEPTH && !run.stopped) {
+        this.opts.log.warn({ err: failure.message, points: entries.length, depth }, 'influx write too large; splitting the batch in halves');
+        const half = Math.ceil(entries.length / 2);
+        const first = await this.deliver(entries.slice(0, half), depth + 1, run);
+        if (run.stopped) throw new Error('sender stopped');
+        const second = await this.deliver(entries.slice(half), depth + 1, run);
+        return { sent: first.sent + second.sent, rejected: [...first.rejected, ...second.rejected] };
+      }
+      throw error;
+    }
+  }
+
+  /** InfluxDB refused these points for good: into the dead letter, counted, logged. */
+  private reject(points: readonly OutboxPoint[], rejection: Rejection): void {
+    this.counters.rejectedBatches++;
+    this.counters.rejectedPoints += points.length;
+    this.counters.lastError = rejection.error;
+    try {
+      this.deadLetter.write(points, rejection);
+    } catch (error) {
+      this.opts.log.error({ err: error, points: points.length }, 'dead letter failed; rejected points not kept');
+    }
+    const held = this.rejectLog.take();
+    if (held === undefined) return;
+    this.opts.log.error(
+      {
+        status: rejection.status,
+        err: rejection.error,
+        points: points.length,
+        deadLetter: this.deadLetter.location,
+        rejectedBatches: this.counters.rejectedBatches,
+        rejectedPoints: this.counters.rejectedPoints,
+        logsHeldBack: held,
+      },
+      'InfluxDB refused a batch for good; not retried, its points are in the dead letter',
+    );
+  }
+
+  private encode(batch: OutboxBatch): Entry[] {
+    const out: Entry[] = [];
     for (const p of batch.points) {
       const encoded = encodePoint(p);
       if ('error' in encoded) {
@@ -278,7 +409,7 @@ export class InfluxSender {
         this.opts.log.error({ error: encoded.error, point: p }, 'point can never be written to InfluxDB; skipped');
         continue;
       }
-      out.push(encoded);
+      out.push({ point: p, encoded });
     }
     return out;
   }
@@ -337,6 +468,34 @@ function delay(ms: number): Promise<void> {
 /** ±20 %, so that the agents of many crossings do not all retry in the same second. */
 function jitter(ms: number): number {
   return ms * (0.8 + Math.random() * 0.4);
+}
+
+/**
+ * Transient, too large, or permanent (see "Failed writes" at the top of this file). The
+ * `influx` package rejects with a RequestError carrying `res.statusCode` for answers 300–499,
+ * and with a ServiceNotAvailableError (no status) for 5xx and timeouts.
+ */
+export function classifyWriteError(error: unknown): WriteFailure {
+  const status = statusOf(error);
+  const message = influxErrorText(error);
+  if (status === 413) return { kind: 'too-large', status, message };
+  if (status !== undefined && status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) return { kind: 'permanent', status, message };
+  return { kind: 'transient', status, message };
+}
+
+/** InfluxDB's own error text (`{"error":"…"}` in the body) when there is one, else the message. */
+export function influxErrorText(error: unknown): string {
+  const message = describe(error);
+  const body = /error occurred: ([\s\S]*)$/.exec(message)?.[1];
+  if (body !== undefined) {
+    try {
+      const parsed = JSON.parse(body) as { error?: unknown } | null;
+      if (typeof parsed?.error === 'string') return parsed.error;
+    } catch {
+      // not JSON: a proxy's page, say; the whole message says more
+    }
+  }
+  return message.trim();
 }
 
 function statusOf(error: unknown): number | undefined {
