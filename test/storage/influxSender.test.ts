@@ -1,14 +1,16 @@
 /**
  * InfluxSender against a real influxd: exact values, an outage in the middle, a crash between
- * write and ack, and the drain at shutdown. Every point is compared, not just counted.
+ * write and ack, the drain at shutdown, and a batch InfluxDB refuses for good. Every point is
+ * compared, not just counted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxd, type Influxd } from '@gatewatch/infra';
 import type { SiteConfig } from '../../edge/src/config/types.js';
+import { DEAD_LETTER_FILE, FileDeadLetter, type RejectedPoint } from '../../edge/src/storage/deadLetter.js';
 import { FileOutbox } from '../../edge/src/storage/fileOutbox.js';
 import { InfluxSender, type InfluxSenderOptions, type LinkState } from '../../edge/src/storage/influxSender.js';
 import { MemoryOutbox } from '../../edge/src/storage/memoryOutbox.js';
@@ -250,6 +252,78 @@ describe('InfluxSender with a real influxd', () => {
     expect(outbox.stats().pending).toBe(0);
     await expectExactlyOnce(db, all);
     await outbox.close();
+  });
+
+  it('dead-letters a batch with a field type conflict; its good points arrive once and later points keep flowing', async () => {
+    const db = newDb();
+    await influxd.query(`CREATE DATABASE "${db}"`);
+    // Another writer (an older agent, a manual import) made queue.sensor a string field.
+    const seed: OutboxPoint = {
+      measurement: 'queue',
+      tags: { checkpoint: 'lao-cai', lane: 'IN-9' },
+      fields: { length: 3, sensor: 'loop' },
+      timeNs: (T0 - 1_000_000_000n).toString(),
+    };
+    const seeded = await fetch(`${influxd.url}/write?${new URLSearchParams({ db, precision: 'n' })}`, {
+      method: 'POST',
+      body: `queue,checkpoint=lao-cai,lane=IN-9 length=3i,sensor="loop" ${seed.timeNs}`,
+    });
+    expect(seeded.status).toBe(204);
+
+    const outboxDir = join(dir, 'rejected');
+    const outbox = await openFileOutbox('rejected');
+    const deadLetter = new FileDeadLetter(outboxDir, captureLog().log);
+    const { sender, states, messages } = makeSender(outbox, db, { batch: { maxPoints: 5000, maxDelayMs: 100 }, deadLetter });
+    await sender.start();
+
+    const before = points(400_000, 30);
+    outbox.append(before);
+    await waitFor('the first batch', () => sender.stats().batches === 1 && outbox.stats().pending === 0);
+
+    // sensor as a number (a float): InfluxDB refuses this one point for the rest of the shard.
+    const bad: OutboxPoint = { measurement: 'queue', tags: { checkpoint: 'lao-cai', lane: 'IN-9' }, fields: { length: 4, sensor: 2.5 }, timeNs: (T0 + 7n).toString() };
+    const goodAround = [...points(400_030, 30), ...points(400_060, 30)];
+    const batch = [...goodAround.slice(0, 30), bad, ...goodAround.slice(30)];
+    outbox.append(batch);
+    await waitFor('the rejected batch acknowledged', () => sender.stats().rejectedBatches === 1 && outbox.stats().pending === 0);
+
+    const after = points(400_090, 500);
+    for (let i = 0; i < after.length; i += 100) outbox.append(after.slice(i, i + 100));
+    await waitFor('the points after it', () => outbox.stats().pending === 0 && sender.stats().pointsSent === before.length + after.length);
+
+    // InfluxDB kept the good points of the refused batch (a partial write), each once; not the bad one.
+    await expectExactlyOnce(db, [seed, ...before, ...goodAround, ...after]);
+    expect(states).toEqual(['up']);
+    expect(sender.stats()).toMatchObject({
+      failures: 0,
+      invalidPoints: 0,
+      rejectedBatches: 1,
+      rejectedPoints: batch.length,
+      pointsSent: before.length + after.length,
+      pending: 0,
+    });
+    expect(sender.stats().lastError).toMatch(/field type conflict/);
+    expect(messages('error')).toContain('InfluxDB refused a batch for good; not retried, its points are in the dead letter');
+
+    // The whole refused batch is in the dead letter, with InfluxDB's reason: the bad point among it.
+    const rejected = readFileSync(join(outboxDir, DEAD_LETTER_FILE), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RejectedPoint);
+    expect(rejected.map((r) => r.point)).toEqual(batch);
+    for (const r of rejected) {
+      expect(r.status).toBe(400);
+      expect(r.error).toMatch(/^partial write: field type conflict: input field "sensor" on measurement "queue" is type float, already exists as type string dropped=1$/);
+      expect(Math.abs(Date.parse(r.at) - Date.now())).toBeLessThan(60_000);
+    }
+    expect(deadLetter.stats()).toEqual({ keptPoints: batch.length, droppedPoints: 0 });
+
+    await sender.stop({ drain: true, timeoutMs: 5000 });
+    await outbox.close();
+    // The dead letter beside the segments does not disturb the outbox, and the ack is durable.
+    const reopened = await openFileOutbox('rejected');
+    expect(reopened.stats().pending).toBe(0);
+    await reopened.close();
   });
 
   it('gives up draining at the timeout when InfluxDB is unreachable, keeping every point', async () => {

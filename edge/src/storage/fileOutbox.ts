@@ -7,6 +7,7 @@
  *                                 {"s":<seq>,"p":<OutboxPoint>}  a point; seq counts up by one
  *                                 {"e":<emitSeq>}                the emitSeq of refused points
  *   ack.json                      {"version":1,"ackedSeq":…,"lastEmitSeq":…}, replaced atomically
+ *   rejected.ndjson               not the outbox's: the sender's dead letter (deadLetter.ts)
  *
  * Why NDJSON and not a length-prefixed binary format: a crash can only tear the last write, and
  * a torn line is recognisable without a length or checksum (it lacks its newline, or does not

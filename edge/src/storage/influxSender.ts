@@ -363,7 +363,7 @@ export class InfluxSender {
         return { sent: 0, rejected: [{ points: entries.map((e) => e.point), rejection }] };
       }
       if (failure.kind === 'too-large' && entries.length > 1 && depth < MAX_SPLIT_DEPTH && !run.stopped) {
-        this.opts.log.warn({ err: failure.message, points: entries.length, depth }, 'influx write too large; splitting the batch in halves');
+        if (depth === 0) this.opts.log.warn({ err: failure.message, points: entries.length }, 'influx write too large; splitting the batch in halves');
         const half = Math.ceil(entries.length / 2);
         const first = await this.deliver(entries.slice(0, half), depth + 1, run);
         if (run.stopped) throw new Error('sender stopped');
