@@ -60,6 +60,13 @@ export interface WeightInput extends Base {
 export interface TickInput {
   type: 'tick';
   now: number;
+  /**
+   * Inputs may still be on their way: the broker link is down, or came back less than a
+   * lateness window ago and is delivering what it queued meanwhile. Nothing is released, timed
+   * out or given a FIFO exit at such a tick, so that a late decision or stage still counts;
+   * queue intervals close as usual. Journaled like every input, so replay decides the same.
+   */
+  hold?: boolean;
 }
 
 export type LaneInput = SightingInput | DecisionInput | DeclarationScanInput | LoopInput | WeightInput;

@@ -102,6 +102,8 @@ export interface CoreCounters {
   decisionsExpired: number;
   /** The same stage seen again, not earlier: the first time stays. */
   stageRepeats: number;
+  /** Ticks that held releases because inputs may still be on their way (broker link). */
+  heldTicks: number;
   /** Sightings stamped after a held unit's exit, kept for its next visit. */
   deferredToNextVisit: number;
   released: number;
@@ -141,6 +143,7 @@ export const zeroCounters = (): CoreCounters => ({
   decisionsAfterExit: 0,
   decisionsExpired: 0,
   stageRepeats: 0,
+  heldTicks: 0,
   deferredToNextVisit: 0,
   released: 0,
   timeouts: 0,

@@ -18,7 +18,7 @@ import {
   W,
   weigh,
 } from './core.fixtures.js';
-import type { ClearanceCore } from './tracker.js';
+import type { ClearanceCore, Emission } from './tracker.js';
 
 /** Ticks once a second from `from` to `to` (inclusive) and returns the clearances written. */
 function tickThrough(core: ClearanceCore, from: number, to: number): ClearanceRecord[] {
@@ -398,3 +398,52 @@ describe('weighings', () => {
     expect(core.counters()).toMatchObject({ weightsAssigned: 3, weightsPending: 3 });
   });
 });
+
+describe('weighings and late repeats', () => {
+  it('a late repeat of an earlier truck at the gate does not take the next truck\'s weighing', () => {
+    const core = newCore();
+    run(core, [
+      cam('gate', 'A', T0 + 1000),
+      weigh(24_000, T0 + 20_000), // → A
+      scan('B', T0 + 60_000),
+      // A late second reading of A at the gate (stamped later than its first): A is not back.
+      cam('gate', 'A', T0 + 5000, { rx: T0 + 61_000 }),
+      weigh(30_000, T0 + 62_000), // → B, the truck on the weighbridge
+    ]);
+    run(core, [cam('exit', 'A', T0 + 70_000), cam('exit', 'B', T0 + 70_001)]);
+    const rs = byUnit(tickThrough(core, T0 + 70_000, T0 + 76_000));
+    expect(rs.A?.weight_kg).toBe(24_000);
+    expect(rs.B?.weight_kg).toBe(30_000);
+  });
+});
+
+describe('ticks that hold', () => {
+  it('release nothing while inputs may still be on their way, then release with what came meanwhile', () => {
+    const core = newCore();
+    run(core, [cam('queue', 'A', T0), cam('gate', 'A', T0 + 10_000), cam('exit', 'A', T0 + 20_000)]);
+    // The broker link is down for a minute: the window passes, but nothing is written.
+    const held: Emission[] = [];
+    for (let t = T0 + 21_000; t <= T0 + 80_000; t += 1000) held.push(...core.apply({ type: 'tick', now: t, hold: true }));
+    expect(clearances(held)).toEqual([]);
+    // Queue intervals still close while holding.
+    expect(held.some((e) => e.measurement === 'queue')).toBe(true);
+    // The decision queued at the broker arrives after the reconnect, stamped before the exit.
+    core.apply(decision('A', 'red', T0 + 15_000, { rx: T0 + 81_000 }));
+    const rs = byUnit(tickThrough(core, T0 + 81_000, T0 + 82_000));
+    expect(rs.A).toMatchObject({ channel: 'red', wait_s: 10, process_s: 10 });
+    expect(core.counters()).toMatchObject({ heldTicks: 60 });
+  });
+});
+
+describe('resuming after the outbox', () => {
+  it('continues the emit sequence after what the outbox already holds, never below it', () => {
+    const core = newCore();
+    expect(core.resumeAfter(41)).toBe(true);
+    expect(core.resumeAfter(7)).toBe(false);
+    run(core, [cam('gate', 'A', T0), cam('exit', 'A', T0 + 1000)]);
+    const es = run(core, [tick(T0 + 7000)]);
+    expect(es.map((e) => e.emitSeq)).toEqual(es.map((_, i) => 42 + i));
+    expect(es.length).toBeGreaterThan(0);
+  });
+});
+

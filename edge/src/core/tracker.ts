@@ -222,7 +222,7 @@ export class ClearanceCore {
   // ---------------------------------------------------------------- inputs
 
   apply(input: CoreInput): Emission[] {
-    if (input.type === 'tick') return this.tick(input.now);
+    if (input.type === 'tick') return this.tick(input.now, input.hold === true);
     if (!isTime(input.ts) || !isTime(input.rx)) {
       this.c.invalid++;
       return [];
@@ -296,9 +296,12 @@ export class ClearanceCore {
     v.lastRx = Math.max(v.lastRx, s.rx);
     if (s.source === 'camera' && s.kind !== undefined && v.kind === undefined) v.kind = s.kind;
     const had = v[s.point];
-    if (had === undefined || s.ts < had.ts) v[s.point] = { ts: s.ts, lane: s.lane };
+    const earlier = had === undefined || s.ts < had.ts;
+    if (earlier) v[s.point] = { ts: s.ts, lane: s.lane };
     if (had !== undefined) this.c.stageRepeats++;
-    if (s.point === 'gate') {
+    if (s.point === 'gate' && earlier) {
+      // Only a sighting that sets the gate time says the unit is (or was first) at the gate: a
+      // late repeat stamped later must not make an older truck "the one on the weighbridge".
       v.gateSeq = ++this.seq;
       v.gateLane = s.lane;
     } else if (s.point === 'exit') {
@@ -444,7 +447,8 @@ export class ClearanceCore {
     let best: Visit | undefined;
     for (const v of this.units.values()) {
       if (v.gateLane !== lane || v.exit || !v.gate || Math.abs(v.gate.ts - ts) > WEIGHT_MATCH_MS) continue;
-      if (best === undefined || (v.gateSeq ?? 0) > (best.gateSeq ?? 0)) best = v;
+      // The unit that reached the gate last is the one standing on the weighbridge.
+      if (best === undefined || v.gate.ts > best.gate!.ts || (v.gate.ts === best.gate!.ts && (v.gateSeq ?? 0) > (best.gateSeq ?? 0))) best = v;
     }
     if (best && best.weightKg === undefined) {
       best.weightKg = kg;
@@ -548,7 +552,7 @@ export class ClearanceCore {
 
   // ---------------------------------------------------------------- ticks
 
-  private tick(now: number): Emission[] {
+  private tick(now: number, hold: boolean): Emission[] {
     if (!isTime(now)) {
       this.c.invalid++;
       return [];
@@ -557,11 +561,26 @@ export class ClearanceCore {
     this.observe(now);
     const out: Out = [];
     this.boundaries(now, out);
-    this.resolveExitEdges(now);
-    this.releases(now, out);
-    this.timeouts(now, out);
+    if (hold) {
+      this.c.heldTicks++;
+    } else {
+      this.resolveExitEdges(now);
+      this.releases(now, out);
+      this.timeouts(now, out);
+    }
     this.prune(now);
     return out;
+  }
+
+  /**
+   * The outbox already holds emissions up to `emitSeq` (for example when the snapshot had to be
+   * moved away and the core starts empty): continue after it, or every new record would be
+   * taken for one already stored and skipped. Returns whether the counter moved.
+   */
+  resumeAfter(emitSeq: number): boolean {
+    if (emitSeq <= this.emitSeq) return false;
+    this.emitSeq = emitSeq;
+    return true;
   }
 
   private boundaries(now: number, out: Out): void {
