@@ -13,7 +13,8 @@ import { MqttInputs } from './features/mqttInputs.js';
 import { SerialInputs } from './features/serialInputs.js';
 import type { Log } from './log.js';
 import { MqttLink } from './mqtt/mqttLink.js';
-import { ClearancePipeline } from './pipeline/clearancePipeline.js';
+import { ClearancePipeline, StorageFailure } from './pipeline/clearancePipeline.js';
+import { FileDeadLetter } from './storage/deadLetter.js';
 import { FileOutbox } from './storage/fileOutbox.js';
 import { InfluxSender } from './storage/influxSender.js';
 import { Journal } from './storage/journal.js';
@@ -26,6 +27,12 @@ export const SNAPSHOT_MS = 60_000;
 export interface AgentDeps {
   log: Log;
   now?: () => number;
+  /**
+   * Storage failed (disk full, I/O error): the agent cannot go on without losing records. The
+   * process should exit non-zero so that its supervisor restarts it; the journal replay then
+   * rebuilds what was not stored. Default: throw from the failing call.
+   */
+  onFatal?: (error: unknown) => void;
 }
 
 export class Agent {
@@ -54,10 +61,12 @@ export class Agent {
 
   coreConfig(): CoreConfig {
     const { config } = this;
+    // Lanes whose induction loops a gate controller reports count their queue from the loops;
+    // the others from the cameras (a lane without loops must not read as an empty queue).
     const loopLanes = new Set<string>();
-    // A gate controller reports loops for the lanes it names; which lanes those are is only
-    // known from its sentences, so every lane of a site with a gate controller counts by loops.
-    if (config.devices.serial.some((d) => d.kind === 'gate-controller')) for (const l of config.lanes) loopLanes.add(l.id);
+    for (const d of config.devices.serial) {
+      if (d.kind === 'gate-controller') for (const l of d.lanes ?? config.lanes.map((x) => x.id)) loopLanes.add(l);
+    }
     return {
       checkpoint: config.checkpoint.id,
       lanes: config.lanes,
@@ -91,6 +100,7 @@ export class Agent {
       bus: this.bus,
       log,
       fsync: config.storage.fsync,
+      onStorageFailure: (error) => this.deps.onFatal?.(error),
     });
     this.pipeline.replay(recovered.records);
     this.pipeline.checkpoint();
@@ -100,6 +110,8 @@ export class Agent {
       influx: config.influx,
       batch: config.batch,
       log: log.child({ feature: 'influx' }),
+      // Points InfluxDB refuses for good (a field type conflict) are kept beside the outbox.
+      deadLetter: new FileDeadLetter(join(config.storage.dir, 'outbox'), log.child({ feature: 'dead-letter' })),
     });
     this.sender.on('state', (state, detail) => this.bus.emit('link', 'influx', state, detail));
     await this.sender.start();
@@ -137,7 +149,15 @@ export class Agent {
       now: this.now,
     });
 
-    this.every(TICK_MS, () => this.pipeline.submit({ type: 'tick', now: this.now() }));
+    this.every(TICK_MS, () => {
+      const now = this.now();
+      // Hold releases while the broker may still deliver older messages: disconnected, or
+      // reconnected less than a lateness window ago (a persistent session hands over what it
+      // queued meanwhile). Serial inputs keep being read and followed.
+      const up = this.link.upForMs(now);
+      const hold = up === undefined || up < config.clearance.latenessWindowMs;
+      this.pipeline.submit(hold ? { type: 'tick', now, hold } : { type: 'tick', now });
+    });
     if (config.storage.fsync === 'interval') this.every(config.storage.fsyncIntervalMs, () => this.pipeline.sync());
     this.every(SNAPSHOT_MS, () => this.pipeline.checkpoint());
     this.everyBoundary(config.clearance.deviceIntervalMs, (at) => this.health.report(at));
@@ -179,14 +199,15 @@ export class Agent {
 
   /** Runs fn at every multiple of ms since the epoch, so records of all agents line up. */
   private everyBoundary(ms: number, fn: (atMs: number) => void): void {
+    const slot = this.timers.length;
     const schedule = (): void => {
       const now = this.now();
       const next = Math.floor(now / ms) * ms + ms;
-      const t = setTimeout(() => {
+      // One slot per periodic task, reused: the list of timers must not grow with uptime.
+      this.timers[slot] = setTimeout(() => {
         this.guard(() => fn(next));
         if (this.started) schedule();
       }, next - now);
-      this.timers.push(t);
     };
     schedule();
   }
@@ -195,7 +216,8 @@ export class Agent {
     try {
       fn();
     } catch (error) {
-      this.deps.log.error({ err: error }, 'periodic task failed');
+      // A storage failure was reported through onFatal already.
+      if (!(error instanceof StorageFailure)) this.deps.log.error({ err: error }, 'periodic task failed');
     }
   }
 }

@@ -32,7 +32,12 @@ async function main(): Promise<number> {
     log.fatal({ err }, 'uncaught exception');
     process.exit(1);
   });
-  const agent = new Agent(config, { log });
+  const agent = new Agent(config, {
+    log,
+    // Storage failed: exit so that the supervisor restarts the agent; the journal replay
+    // rebuilds what was not stored. Nothing unstored was acknowledged.
+    onFatal: () => process.exit(1),
+  });
   await agent.start();
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());

@@ -194,7 +194,7 @@ describe('errors name the path, what was expected and the value', () => {
       'lanes[0].direction: required',
       "lanes[1].direction: expected 'inbound' or 'outbound' (is 'out')",
       'devices.serial[1].dataBits: expected 5, 6, 7 or 8 (is 9)',
-      'devices.serial[1].baudrate: unknown key; expected one of id, kind, path, baudRate, dataBits, parity, stopBits, lane, silentAfterMs',
+      'devices.serial[1].baudrate: unknown key; expected one of id, kind, path, baudRate, dataBits, parity, stopBits, lane, lanes, silentAfterMs',
       "influx.url: must be an HTTP URL (http://, https://) (is 'influx.local')",
       'storage.outboxTelemetryShare: must be less than 1 (is 1.5)',
     ]);
@@ -212,6 +212,17 @@ describe('errors name the path, what was expected and the value', () => {
     ).toEqual([
       "devices.serial[1].lane: no such lane; the lanes are IN-1, OUT-1 (is 'IN-3')",
       'devices.serial[2].lane: required for a weighbridge: the lane whose gate it serves',
+    ]);
+  });
+
+  it('a gate controller names the lanes its loops cover; only it may, and only existing lanes', () => {
+    const ok = parse(site((s) => (s.devices.serial[0].lanes = ['IN-1'])));
+    expect(ok.devices.serial[0]?.lanes).toEqual(['IN-1']);
+    expect(issues(site((s) => (s.devices.serial[0].lanes = ['IN-1', 'IN-7'])))).toEqual([
+      "devices.serial[0].lanes[1]: no such lane; the lanes are IN-1, OUT-1 (is 'IN-7')",
+    ]);
+    expect(issues(site((s) => (s.devices.serial[1].lanes = ['IN-1'])))).toEqual([
+      "devices.serial[1].lanes: only a gate-controller reports several lanes; use lane (is a list)",
     ]);
   });
 

@@ -154,12 +154,14 @@ const serialDeviceSchema = z
     parity: z.enum(['none', 'even', 'odd']).default(DEFAULTS.serial.parity),
     stopBits: z.literal([1, 2]).default(DEFAULTS.serial.stopBits),
     lane: nonEmpty().exactOptional(),
+    lanes: z.array(nonEmpty()).min(1).exactOptional(),
     silentAfterMs: positiveInt().exactOptional(),
   })
   .transform((d): SerialDeviceConfig => {
-    const { lane, silentAfterMs, ...rest } = d;
+    const { lane, lanes, silentAfterMs, ...rest } = d;
     const out: SerialDeviceConfig = { ...rest };
     if (lane !== undefined) out.lane = lane;
+    if (lanes !== undefined) out.lanes = lanes;
     const silent = silentAfterMs ?? (d.kind === 'gate-controller' ? DEFAULTS.gateControllerSilentAfterMs : undefined);
     if (silent !== undefined) out.silentAfterMs = silent;
     return out;
@@ -232,6 +234,15 @@ export function checkCrossFields(value: unknown, add: AddIssue): void {
       // (Without a list of lanes, the error on `lanes` says it all.)
       const known = [...laneIds.keys()];
       add([...path, 'lane'], `no such lane; the lanes are ${known.join(', ')}`);
+    }
+    const covered = device['lanes'];
+    if (Array.isArray(covered)) {
+      if (kind !== 'gate-controller') add([...path, 'lanes'], 'only a gate-controller reports several lanes; use lane');
+      covered.forEach((l: unknown, j) => {
+        if (typeof l === 'string' && lanes.length > 0 && !laneIds.has(l)) {
+          add([...path, 'lanes', j], `no such lane; the lanes are ${[...laneIds.keys()].join(', ')}`);
+        }
+      });
     }
   }
   for (const [i, camera] of entries(devices['cameras'])) claimId(['devices', 'cameras', i], str(camera['id']));

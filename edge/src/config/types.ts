@@ -23,6 +23,11 @@ export interface SerialDeviceConfig {
   stopBits: 1 | 2;
   /** The lane whose gate a scanner or weighbridge serves. Gate controllers name lanes in their sentences. */
   lane?: string;
+  /**
+   * Gate controllers: the lanes whose induction loops it reports; those lanes count their
+   * queue from the loops, the others from the cameras. Absent: every lane of the checkpoint.
+   */
+  lanes?: string[];
   /** No good frame for this long means offline (gate controllers beat every 5 s); absent: only a closed port is offline. */
   silentAfterMs?: number;
 }

@@ -54,14 +54,16 @@ export class MqttInputs {
       if (!decoded.ok) return this.refuse(parsed.cameraId, source, decoded.error);
       const e = decoded.value;
       this.accept(source, rx, {
-        type: 'sighting', id: e.id, ts: parseTimestamp(e.ts)!, rx, lane: e.lane, point: e.point, unit: e.unit, kind: e.kind, source: 'camera',
+        // Ids are unique per device: two cameras that both number their messages 1, 2, 3 …
+        // must not be taken for repeats of each other.
+        type: 'sighting', id: `${parsed.cameraId}/${e.id}`, ts: parseTimestamp(e.ts)!, rx, lane: e.lane, point: e.point, unit: e.unit, kind: e.kind, source: 'camera',
       });
     } else {
       const source = this.source(DECISION_FEED);
       const decoded = decodeDecisionEvent(payload, topic);
       if (!decoded.ok) return this.refuse(DECISION_FEED, source, decoded.error);
       const e = decoded.value;
-      const input: LaneInput = { type: 'decision', id: e.id, ts: parseTimestamp(e.ts)!, rx, unit: e.unit, channel: e.channel };
+      const input: LaneInput = { type: 'decision', id: `${DECISION_FEED}/${e.id}`, ts: parseTimestamp(e.ts)!, rx, unit: e.unit, channel: e.channel };
       if (e.declaration !== undefined) input.declaration = e.declaration;
       this.accept(source, rx, input);
     }
@@ -92,6 +94,7 @@ export class MqttInputs {
   private refuse(sourceId: string, source: SourceCounters | undefined, error: InputError): void {
     if (source) source.bad_frames++;
     this.deps.bus.emit('badInput', sourceId, error);
-    this.warnLog.warn(`bad:${sourceId}`, { device: sourceId, code: error.code, error: error.message }, 'message refused');
+    // Log keys only for tracked sources: random camera ids in topics must not grow memory.
+    this.warnLog.warn(source ? `bad:${sourceId}` : 'bad:untracked', { device: sourceId, code: error.code, error: error.message }, 'message refused');
   }
 }

@@ -33,6 +33,7 @@ export interface MqttLinkStats {
 
 export class MqttLink {
   private client: MqttClient | undefined;
+  private upSince: number | undefined;
   private readonly counters = { connects: 0, received: 0, handlerFailures: 0 };
 
   constructor(private readonly deps: MqttLinkDeps) {}
@@ -74,6 +75,7 @@ export class MqttLink {
 
     client.on('connect', (connack) => {
       this.counters.connects++;
+      this.upSince = Date.now();
       log.info({ url: config.url, sessionPresent: connack.sessionPresent }, 'broker connected');
       client.subscribe([topics.allCameras(checkpoint), topics.decision(checkpoint)], { qos: 1 }, (err) => {
         if (err) log.error({ err }, 'subscribe failed');
@@ -82,7 +84,10 @@ export class MqttLink {
       bus.emit('link', 'mqtt', 'up');
     });
     client.on('offline', () => bus.emit('link', 'mqtt', 'down', 'offline'));
-    client.on('close', () => log.debug('broker connection closed'));
+    client.on('close', () => {
+      this.upSince = undefined;
+      log.debug('broker connection closed');
+    });
     client.on('error', (err) => {
       log.warn({ err: err.message }, 'broker error');
       bus.emit('link', 'mqtt', 'down', err.message);
@@ -91,6 +96,11 @@ export class MqttLink {
 
   get connected(): boolean {
     return this.client?.connected ?? false;
+  }
+
+  /** Milliseconds the current connection has been up; undefined while disconnected. */
+  upForMs(now: number): number | undefined {
+    return this.connected && this.upSince !== undefined ? now - this.upSince : undefined;
   }
 
   /** Fire-and-forget live record; dropped while the broker is away. */
