@@ -39,8 +39,8 @@ describe('Mosquitto restarted in the middle of the morning', () => {
     expect(status).toBe('online');
   });
 
-  it('says offline, retained, once the agent stops', async () => {
-    await stack.agent.stop();
+  it('on SIGTERM drains, exits 0 and says offline, retained', async () => {
+    expect(await stack.agent.stop()).toBe(0);
     const watcher = await mqtt.connectAsync(stack.broker.url, { clientId: 'test-status-watcher-2' });
     const status = await new Promise<string>((resolve) => {
       watcher.on('message', (_t, payload) => resolve(payload.toString()));
