@@ -8,7 +8,7 @@
 #   setup        system packages (influxdb, influxdb-client, mosquitto, mosquitto-clients, socat), pnpm 10,
 #                the workspace's node packages. Idempotent: when all is there it takes about a second.
 #   test         setup, then lint, typecheck, build, tests; stops at the first failure.
-#   run [ARGS]   setup, build, then `node edge/dist/run-local.js ARGS`.
+#   run [ARGS]   setup, build, then `node sim/dist/run-local.js ARGS`.
 #   bench, eval  reserved (not yet).
 #
 # Works on a fresh Debian 12 with only Node 20 and npm: as root it installs what is missing;
@@ -220,9 +220,9 @@ cmd_run() {
   cd "${ROOT}"
   heading "Build"
   pnpm build
-  local entry="${ROOT}/edge/dist/run-local.js"
+  local entry="${ROOT}/sim/dist/run-local.js"
   [[ -f "${entry}" ]] ||
-    die 1 "${entry} does not exist after the build: the local run entry point (edge/src/run-local.ts) is missing"
+    die 1 "${entry} does not exist after the build: the local run entry point (sim/src/run-local.ts) is missing"
   heading "Run"
   exec node "${entry}" "$@"
 }

@@ -11,4 +11,3 @@ export { Journal } from './storage/journal.js';
 export { InfluxSender } from './storage/influxSender.js';
 export type * from './storage/outbox.js';
 export { createLog, type Log } from './log.js';
-export * as encode from './sim/encode.js';

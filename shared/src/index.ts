@@ -4,3 +4,4 @@ export * from './records.js';
 export * from './topics.js';
 export * from './events.js';
 export * from './estimate.js';
+export * from './encode.js';

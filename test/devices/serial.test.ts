@@ -12,7 +12,7 @@ import type { InputError } from '@gatewatch/shared';
 import type { SerialDeviceConfig } from '../../edge/src/config/types.js';
 import type { LaneInput } from '../../edge/src/core/inputs.js';
 import { SerialDevice } from '../../edge/src/devices/serialDevice.js';
-import { GateSequence, gateSentence, heartbeatFields, loopFields, scanLine, weightLine } from '../../edge/src/sim/encode.js';
+import { GateSequence, gateSentence, heartbeatFields, loopFields, scanLine, weightLine } from '@gatewatch/shared';
 import { closeAllPtys, createPty, type Pty } from '../harness/pty.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-serial-'));

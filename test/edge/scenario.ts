@@ -6,7 +6,7 @@
  * reception and only ever come later than the cameras' readings of the same stage.
  */
 import { iso6346CheckDigit, topics, type Channel, type UnitKind } from '@gatewatch/shared';
-import { GateSequence, isoVietnam, loopFields, scanLine, weightLine } from '../../edge/src/sim/encode.js';
+import { GateSequence, isoVietnam, loopFields, scanLine, weightLine } from '@gatewatch/shared';
 
 export const CHECKPOINT = 'kim-thanh-road';
 export const CAM = { queue: 'cam-q', gate: 'cam-g', exit: 'cam-x' } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '@gatewatch/shared';
-import { barrierFields, gateSentence, heartbeatFields, loopFields, nmeaChecksum } from '../../sim/encode.js';
+import { barrierFields, gateSentence, heartbeatFields, loopFields, nmeaChecksum } from '@gatewatch/shared';
 import { bytes, feed, feedEveryCut, type Outcome } from '../devices.fixtures.js';
 import { GateControllerParser } from './parser.js';
 import { NMEA_MAX_SENTENCE, parseGateSentence, type GateFrame } from './sentence.js';

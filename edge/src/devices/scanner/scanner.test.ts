@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScanCode } from '@gatewatch/shared';
-import { scanLine } from '../../sim/encode.js';
+import { scanLine } from '@gatewatch/shared';
 import { bytes, feed, feedEveryCut, type Outcome } from '../devices.fixtures.js';
 import { ScannerParser } from './parser.js';
 import { parseScan, SCAN_MAX_BYTES } from './scan.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { weightLine } from '../../sim/encode.js';
+import { weightLine } from '@gatewatch/shared';
 import { bytes, feed, feedEveryCut, type Outcome } from '../devices.fixtures.js';
 import { WeighbridgeParser } from './parser.js';
 import { parseWeightLine, type WeightReading } from './reading.js';

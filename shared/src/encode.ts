@@ -3,7 +3,7 @@
  * Encoders only: decoding is the edge's own parsers' job, and tests check that every frame
  * made here decodes with them.
  */
-import type { CameraEvent, DecisionEvent } from '@gatewatch/shared';
+import type { CameraEvent, DecisionEvent } from './events.js';
 
 /** XOR of the bytes between `$` and `*`, two upper-case hex digits. */
 export function nmeaChecksum(body: string): string {

@@ -12,9 +12,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { freePort, SocatPty, startInfluxd, startMosquitto, type Influxd, type Mosquitto } from '@gatewatch/infra';
-import { SmallSimulator } from './sim/smallSim.js';
+import { SmallSimulator } from './smallSim.js';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));  // sim/dist → repo root
 const DATA = resolve(process.env.GATEWATCH_DATA_DIR ?? join(ROOT, '.data'));
 const CHECKPOINT = 'kim-thanh-road';
 const LANES = ['IN-1', 'IN-2'] as const;

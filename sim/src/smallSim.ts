@@ -7,8 +7,10 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import { iso6346CheckDigit, topics, type Channel } from '@gatewatch/shared';
 import {
+  iso6346CheckDigit,
+  topics,
+  type Channel,
   barrierFields,
   cameraPayload,
   decisionPayload,
@@ -18,7 +20,7 @@ import {
   loopFields,
   scanLine,
   weightLine,
-} from './encode.js';
+} from '@gatewatch/shared';
 import { Prng } from './prng.js';
 
 export interface SmallSimOptions {

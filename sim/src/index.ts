@@ -1,0 +1,4 @@
+/** The corridor simulator: device bytes and messages, seeded randomness, simulated crossings. */
+// Device bytes and messages: the encoders live in shared, beside the contract they encode.
+export { Prng } from './prng.js';
+export { SmallSimulator, type SmallSimOptions } from './smallSim.js';
