@@ -11,3 +11,4 @@ export { Journal } from './storage/journal.js';
 export { InfluxSender } from './storage/influxSender.js';
 export type * from './storage/outbox.js';
 export { createLog, type Log } from './log.js';
+export * from './devices/index.js';
