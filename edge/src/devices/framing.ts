@@ -49,33 +49,33 @@ export interface FramingOptions<T> {
 type State = 'idle' | 'frame' | 'garbage' | 'overlong';
 
 /**
- * Splits bytes into frames and decodes them. Memory is bounded by `maxBytes`: garbage and
- * over-long runs are counted, not kept (only their first bytes, for the error message).
+ * Splits bytes into frames and decodes them, synchronously: the serial port adapter and the
+ * history backfill (which replays device bytes on a virtual clock) share it. Memory is bounded
+ * by `maxBytes`: garbage and over-long runs are counted, not kept (only their first bytes, for
+ * the error message).
  */
-export class FrameParser<T> extends Transform {
+export class Framer<T> {
   private readonly buf: Buffer;
   private len = 0;
   /** Bytes in the current garbage or over-long run. */
   private skipped = 0;
   private state: State = 'idle';
-  private readonly opts: FramingOptions<T>;
 
-  constructor(opts: FramingOptions<T>) {
-    super({ readableObjectMode: true });
-    this.opts = opts;
+  constructor(private readonly opts: FramingOptions<T>) {
     // The frame, and for skipped runs the first bytes of them for the error message.
     this.buf = Buffer.alloc(Math.max(opts.maxBytes, PREVIEW_CHARS));
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  /** Feeds bytes; `emit` gets every frame (or error) they complete, in order. */
+  feed(chunk: Uint8Array, emit: (r: Result<T>) => void): void {
     const { sync, maxBytes } = this.opts;
     for (const b of chunk) {
       if (b === CR || b === LF) {
-        this.endFrame();
+        this.endFrame(emit);
         continue;
       }
       if (b === sync) {
-        this.endFrame(true);
+        this.endFrame(emit, true);
         this.state = 'frame';
         this.keep(b);
         continue;
@@ -100,13 +100,11 @@ export class FrameParser<T> extends Transform {
           break;
       }
     }
-    done();
   }
 
-  override _flush(done: TransformCallback): void {
-    // The stream ended (port closed) inside a frame: what arrived of it is not a frame.
-    this.endFrame(true);
-    done();
+  /** The bytes stopped (port closed) inside a frame: what arrived of it is not a frame. */
+  end(emit: (r: Result<T>) => void): void {
+    this.endFrame(emit, true);
   }
 
   private keep(b: number): void {
@@ -114,7 +112,7 @@ export class FrameParser<T> extends Transform {
   }
 
   /** Ends the current run. `cut`: it ended without a line end (new `$`, or end of stream). */
-  private endFrame(cut = false): void {
+  private endFrame(emit: (r: Result<T>) => void, cut = false): void {
     const { device, maxBytes, decode } = this.opts;
     const bytes = this.buf.subarray(0, this.len);
     const where = (): string => frameWhere(device, bytes);
@@ -122,19 +120,42 @@ export class FrameParser<T> extends Transform {
       case 'idle':
         break;
       case 'frame':
-        if (cut) this.push(fail(new InputError('FRAME_TRUNCATED', 'frame cut off before its line end', where())));
-        else this.push(safeDecode(decode, bytes, device));
+        if (cut) emit(fail(new InputError('FRAME_TRUNCATED', 'frame cut off before its line end', where())));
+        else emit(safeDecode(decode, bytes, device));
         break;
       case 'garbage':
-        this.push(fail(new InputError('FRAME_GARBAGE', `${this.skipped} byte(s) outside any frame discarded`, where())));
+        emit(fail(new InputError('FRAME_GARBAGE', `${this.skipped} byte(s) outside any frame discarded`, where())));
         break;
       case 'overlong':
-        this.push(fail(new InputError('FRAME_TOO_LONG', `frame of ${this.skipped} bytes is longer than the ${maxBytes} allowed`, where())));
+        emit(fail(new InputError('FRAME_TOO_LONG', `frame of ${this.skipped} bytes is longer than the ${maxBytes} allowed`, where())));
         break;
     }
     this.state = 'idle';
     this.len = 0;
     this.skipped = 0;
+  }
+}
+
+/** The Framer as a stream Transform (node-serialport parser style): bytes in, Result<T> objects out. */
+export class FrameParser<T> extends Transform {
+  private readonly framer: Framer<T>;
+  private readonly push$ = (r: Result<T>): void => {
+    this.push(r);
+  };
+
+  constructor(opts: FramingOptions<T>) {
+    super({ readableObjectMode: true });
+    this.framer = new Framer(opts);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.framer.feed(chunk, this.push$);
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.framer.end(this.push$);
+    done();
   }
 }
 

@@ -8,4 +8,5 @@ export { parseScan } from './scanner/scan.js';
 export { WeighbridgeParser } from './weighbridge/parser.js';
 export { parseWeightLine, type WeightReading } from './weighbridge/reading.js';
 export { stepWeighing, WEIGHING_DEFAULTS, WEIGHING_START, type WeighingState } from './weighbridge/weighing.js';
+export { DeviceDecoder, type DeviceCounters, type DeviceDecoderDeps } from './deviceDecoder.js';
 export { SerialDevice } from './serialDevice.js';

@@ -10,17 +10,12 @@
  * thrown: the good frames around them still come through.
  */
 import { SerialPort } from 'serialport';
-import type { InputError, Result, ScanCode } from '@gatewatch/shared';
+import type { InputError } from '@gatewatch/shared';
 import type { SerialDeviceConfig } from '../config/types.js';
 import type { LaneInput } from '../core/inputs.js';
-import type { FrameParser } from './framing.js';
-import { GateControllerParser } from './gate-controller/parser.js';
-import type { GateFrame } from './gate-controller/sentence.js';
-import { GateControllerTracker } from './gate-controller/tracker.js';
-import { ScannerParser } from './scanner/parser.js';
-import { WeighbridgeParser } from './weighbridge/parser.js';
-import type { WeightReading } from './weighbridge/reading.js';
-import { stepWeighing, WEIGHING_START, type WeighingState } from './weighbridge/weighing.js';
+import { DeviceDecoder, type DeviceLog } from './deviceDecoder.js';
+
+export type { DeviceLog } from './deviceDecoder.js';
 
 /** First reopen delay after the port closed or failed to open. */
 export const REOPEN_MIN_MS = 250;
@@ -32,13 +27,6 @@ export const REOPEN_MAX_MS = 10_000;
 
 /** Delay before reopen attempt `attempt` (0-based): 250 ms doubling, capped at 10 s. */
 export const reopenDelayMs = (attempt: number): number => Math.min(REOPEN_MIN_MS * 2 ** Math.min(attempt, 16), REOPEN_MAX_MS);
-
-/** The part of a pino logger this uses. */
-export interface DeviceLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface SerialDeviceDeps {
   onInput(input: LaneInput): void;
@@ -67,23 +55,15 @@ export class SerialDevice {
   private openedAtMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
-  private inputSeq = 0;
-
-  private frames = 0;
-  private badFrames = 0;
-  private lostFrames = 0;
-  private lastSeen: number | undefined;
-
-  // Meaning over time outlives a connection: a vehicle on a loop or on the bridge through an
-  // outage is the same vehicle after it.
-  private readonly gate = new GateControllerTracker();
-  private weighing: WeighingState = WEIGHING_START;
+  /** Framing, meaning and counters; it outlives connections (a vehicle on a loop through an outage is one vehicle). */
+  private readonly decoder: DeviceDecoder;
 
   constructor(
     readonly config: SerialDeviceConfig,
     private readonly deps: SerialDeviceDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.decoder = new DeviceDecoder(config, deps);
   }
 
   /** Opens the port now and keeps it open (reopening after closes) until stop(). */
@@ -111,7 +91,7 @@ export class SerialDevice {
 
   /** When the last good frame arrived (ms), undefined when never. */
   get lastSeenMs(): number | undefined {
-    return this.lastSeen;
+    return this.decoder.counters().lastSeenMs;
   }
 
   /**
@@ -123,16 +103,18 @@ export class SerialDevice {
     if (this.port?.isOpen !== true || this.openedAtMs === undefined) return false;
     const { silentAfterMs } = this.config;
     if (silentAfterMs === undefined) return true;
-    return nowMs - Math.max(this.lastSeen ?? this.openedAtMs, this.openedAtMs) <= silentAfterMs;
+    const lastSeen = this.decoder.counters().lastSeenMs;
+    return nowMs - Math.max(lastSeen ?? this.openedAtMs, this.openedAtMs) <= silentAfterMs;
   }
 
   status(nowMs: number): SerialDeviceStatus {
+    const c = this.decoder.counters();
     return {
       online: this.online(nowMs),
-      frames: this.frames,
-      bad_frames: this.badFrames,
-      lost_frames: this.lostFrames,
-      last_seen_s: this.lastSeen === undefined ? -1 : Math.max(0, Math.round((nowMs - this.lastSeen) / 1000)),
+      frames: c.frames,
+      bad_frames: c.bad_frames,
+      lost_frames: c.lost_frames,
+      last_seen_s: c.lastSeenMs === undefined ? -1 : Math.max(0, Math.round((nowMs - c.lastSeenMs) / 1000)),
     };
   }
 
@@ -177,15 +159,14 @@ export class SerialDevice {
     this.deps.log.info({ path: this.config.path, attempts: this.attempt }, 'serial port open');
     this.attempt = 0;
     this.openedAtMs = this.now();
-    this.gate.resync();
-    // A new parser per connection: half a frame from before an unplug must not be glued to
-    // the bytes after it.
-    const parser = this.parser();
-    port.pipe(parser, { end: false });
+    this.decoder.connected();
+    // Stamped on reception: serial devices send no clock.
+    const onData = (chunk: Buffer): void => this.decoder.feed(chunk, this.now());
+    port.on('data', onData);
     port.once('close', (err: (Error & { disconnected?: boolean }) | null) => {
-      port.unpipe(parser);
-      // Ends the parser: a frame cut off by the close is counted as bad.
-      parser.end();
+      port.off('data', onData);
+      // A frame cut off by the close is counted as bad; the next connection starts clean.
+      this.decoder.disconnected(this.now());
       if (this.port === port) {
         this.deps.log.warn({ path: this.config.path, disconnected: err?.disconnected === true, error: err?.message }, 'serial port closed');
         this.lost(port);
@@ -204,78 +185,5 @@ export class SerialDevice {
   private reopenLater(): void {
     if (!this.running || this.timer !== undefined) return;
     this.timer = setTimeout(() => this.open(), reopenDelayMs(this.attempt++));
-  }
-
-  private parser(): FrameParser<unknown> {
-    const device = this.config.id;
-    const kind = this.config.kind;
-    switch (kind) {
-      case 'gate-controller':
-        return this.wire(new GateControllerParser({ device }), (f, rx) => this.gateFrame(f, rx));
-      case 'scanner':
-        return this.wire(new ScannerParser({ device }), (f, rx) => this.scan(f, rx));
-      case 'weighbridge':
-        return this.wire(new WeighbridgeParser({ device }), (f, rx) => this.reading(f, rx));
-      default: {
-        const never: never = kind;
-        throw new Error(`unknown serial device kind ${String(never)}`);
-      }
-    }
-  }
-
-  private wire<T>(parser: FrameParser<T>, onFrame: (frame: T, rxMs: number) => void): FrameParser<unknown> {
-    parser.on('data', (r: Result<T>) => {
-      const rx = this.now();
-      if (r.ok) {
-        this.frames++;
-        this.lastSeen = rx;
-        onFrame(r.value, rx);
-      } else {
-        this.badFrames++;
-        this.guard(() => this.deps.onBadFrame(r.error));
-      }
-    });
-    return parser as FrameParser<unknown>;
-  }
-
-  private gateFrame(frame: GateFrame, rx: number): void {
-    const step = this.gate.accept(frame);
-    this.lostFrames += step.lost;
-    if (step.passing) this.emit({ id: this.id(rx), type: 'loop', ts: rx, rx, lane: step.passing.lane, point: step.passing.point });
-  }
-
-  private scan(code: ScanCode, rx: number): void {
-    const lane = this.config.lane;
-    if (lane === undefined) return;
-    if (code.type === 'declaration') {
-      this.emit({ id: this.id(rx), type: 'declarationScan', ts: rx, rx, lane, declaration: code.declaration });
-    } else {
-      this.emit({ id: this.id(rx), type: 'sighting', ts: rx, rx, lane, point: 'gate', unit: code.unit, source: 'scanner' });
-    }
-  }
-
-  private reading(reading: WeightReading, rx: number): void {
-    const step = stepWeighing(this.weighing, reading);
-    this.weighing = step.state;
-    const lane = this.config.lane;
-    if (step.weighingKg !== undefined && lane !== undefined) this.emit({ id: this.id(rx), type: 'weight', ts: rx, rx, lane, kg: step.weighingKg });
-  }
-
-  /** Unique per process and across restarts: the device, the reception ms and a counter. */
-  private id(rx: number): string {
-    return `${this.config.id}:${rx}:${this.inputSeq++}`;
-  }
-
-  private emit(input: LaneInput): void {
-    this.guard(() => this.deps.onInput(input));
-  }
-
-  /** A failing consumer must not stop this port's stream (the exception would end the pipe). */
-  private guard(f: () => void): void {
-    try {
-      f();
-    } catch (e) {
-      this.deps.log.error({ device: this.config.id, error: (e as Error).message }, 'serial input consumer failed');
-    }
   }
 }

@@ -1,5 +1,5 @@
 /** The gate controller's byte stream as a Transform: bytes in, `Result<GateFrame>` out. */
-import { FrameParser } from '../framing.js';
+import { FrameParser, type FramingOptions } from '../framing.js';
 import { NMEA_MAX_BODY, parseGateSentence, type GateFrame } from './sentence.js';
 
 const DOLLAR = 0x24;
@@ -10,8 +10,16 @@ const DOLLAR = 0x24;
  * longer than the NMEA limit is one bad frame, skipped up to the next line end (or `$`) with
  * at most NMEA_MAX_BODY bytes buffered.
  */
+/** How a gate controller's bytes split into sentences: `$` starts one, a line end ends it. */
+export const gateControllerFraming = (device: string): FramingOptions<GateFrame> => ({
+  device,
+  maxBytes: NMEA_MAX_BODY,
+  sync: DOLLAR,
+  decode: parseGateSentence,
+});
+
 export class GateControllerParser extends FrameParser<GateFrame> {
   constructor(opts: { device: string }) {
-    super({ device: opts.device, maxBytes: NMEA_MAX_BODY, sync: DOLLAR, decode: parseGateSentence });
+    super(gateControllerFraming(opts.device));
   }
 }
