@@ -12,3 +12,4 @@ export { InfluxSender } from './storage/influxSender.js';
 export type * from './storage/outbox.js';
 export { createLog, type Log } from './log.js';
 export * from './devices/index.js';
+export { ReplayAgent, type ReplayAgentDeps } from './replay/replayAgent.js';

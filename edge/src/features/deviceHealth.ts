@@ -6,13 +6,14 @@ import { msToNs, type DeviceRecord } from '@gatewatch/shared';
 import type { EventBus } from '../eventBus.js';
 import { devicePoint } from '../pipeline/points.js';
 import type { OutboxPoint } from '../storage/outbox.js';
+import type { SerialDeviceStatus } from '../devices/serialDevice.js';
 import type { MqttInputs } from './mqttInputs.js';
-import type { SerialInputs } from './serialInputs.js';
 
 export interface DeviceHealthDeps {
   checkpoint: string;
-  serial: SerialInputs;
-  mqtt: MqttInputs;
+  /** Serial devices by id: the live SerialDevices, or the backfill's replayed ones. */
+  serial: { readonly devices: ReadonlyMap<string, { status(nowMs: number): SerialDeviceStatus }> };
+  mqtt: Pick<MqttInputs, 'counters'>;
   mqttConnected: () => boolean;
   bus: EventBus;
   write(points: readonly OutboxPoint[]): void;

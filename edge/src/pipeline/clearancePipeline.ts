@@ -17,9 +17,12 @@ import type { Log } from '../log.js';
 import { RateLimitedLog } from '../log.js';
 import { clearancePoint, queuePoint } from './points.js';
 
+/** What the pipeline needs of the journal; the history backfill, with nothing to recover, passes a null one. */
+export type InputJournal = Pick<Journal, 'append' | 'sync' | 'checkpoint'>;
+
 export interface PipelineDeps {
   core: ClearanceCore;
-  journal: Journal;
+  journal: InputJournal;
   outbox: Outbox;
   bus: EventBus;
   log: Log;
