@@ -3,3 +3,29 @@ export { LocalService, ServiceError, type ServiceSpec } from './service.js';
 export { startInfluxd, type Influxd, type InfluxdOptions, type InfluxQueryResult, type InfluxSeries } from './influxd.js';
 export { SocatPty, stopAllPtys } from './socatPty.js';
 export { startMosquitto, type Mosquitto, type MosquittoOptions } from './mosquitto.js';
+export {
+  AGGREGATES,
+  AGGREGATE_DEFS,
+  AGGREGATE_NAMES,
+  DEFAULT_DATABASE,
+  InfluxSchemaError,
+  LOCAL_DAY_OFFSET_MS,
+  RAW_RP,
+  RETENTION_POLICIES,
+  applySchema,
+  continuousQueryStatement,
+  downsample,
+  downsampleChunks,
+  selectIntoStatement,
+  type AggregateDef,
+  type AggregateExpr,
+  type AggregateName,
+  type ApplySchemaOptions,
+  type ApplySchemaResult,
+  type DownsampleOptions,
+  type DownsampleResult,
+  type InfluxCredentials,
+  type InfluxTarget,
+  type RetentionPolicyDef,
+  type SchemaAction,
+} from './influxSchema.js';
