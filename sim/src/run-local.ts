@@ -11,7 +11,7 @@ import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { freePort, SocatPty, startInfluxd, startMosquitto, type Influxd, type Mosquitto } from '@gatewatch/infra';
+import { applySchema, freePort, SocatPty, startInfluxd, startMosquitto, type Influxd, type Mosquitto } from '@gatewatch/infra';
 import { SmallSimulator } from './smallSim.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));  // sim/dist → repo root
@@ -52,6 +52,10 @@ async function main(): Promise<void> {
     influxUrl = influxd.url;
     influxPort = influxd.port;
   }
+  // Retention policies and continuous queries before any agent writes (idempotent).
+  const schema = await applySchema(influxUrl);
+  if (schema.changed) console.log(`InfluxDB schema applied to database '${schema.database}'.`);
+
   let mqttUrl = process.env.GATEWATCH_MQTT_URL;
   if (!mqttUrl) {
     const broker: Mosquitto = await startMosquitto({ dataDir: join(DATA, 'mosquitto'), port: await portOr(11883) });
