@@ -2,3 +2,4 @@
 // Device bytes and messages: the encoders live in shared, beside the contract they encode.
 export { Prng } from './prng.js';
 export { SmallSimulator, type SmallSimOptions } from './smallSim.js';
+export { backfill, progressBar, type BackfillCrossing, type BackfillOptions, type BackfillResult, type DeviceEmission } from './backfill.js';

@@ -5,38 +5,12 @@
  * service, pty or wall-clock wait.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryOutbox, parseSiteConfig, ReplayAgent, createLog } from '@gatewatch/edge';
+import { MemoryOutbox, ReplayAgent, createLog } from '@gatewatch/edge';
 import { expectClearances } from './expectations.js';
 import type { ClearanceRow } from './fixture.js';
-import { BAD_FRAMES, buildScenario, CAM, CHECKPOINT } from './scenario.js';
+import { BAD_FRAMES, buildScenario, scenarioSite, stepsAt } from './scenario.js';
 
 const silent = createLog({ level: 'silent', destination: { write: () => true } as unknown as NodeJS.WritableStream });
-
-function site() {
-  return parseSiteConfig(
-    {
-      checkpoint: { id: CHECKPOINT, name: { vi: 'Cửa khẩu Kim Thành', en: 'Kim Thanh border gate' }, kind: 'road' },
-      lanes: [
-        { id: 'IN-1', direction: 'inbound' },
-        { id: 'IN-2', direction: 'inbound' },
-      ],
-      devices: {
-        serial: [
-          { id: 'gate-ctl', kind: 'gate-controller', path: '/dev/ttyGW0' },
-          { id: 'scanner-IN-1', kind: 'scanner', path: '/dev/ttyGW1', lane: 'IN-1' },
-          { id: 'weighbridge-IN-1', kind: 'weighbridge', path: '/dev/ttyGW2', lane: 'IN-1' },
-        ],
-        cameras: Object.values(CAM).map((id) => ({ id })),
-      },
-      mqtt: { url: 'mqtt://127.0.0.1:1' },
-      influx: { url: 'http://127.0.0.1:1' },
-      storage: { dir: '/nonexistent' },
-      clearance: { latenessWindowMs: 2000, queueIntervalMs: 2000, deviceIntervalMs: 2000 },
-    },
-    '/',
-    {},
-  );
-}
 
 describe('replaying a crossing on a virtual clock (history backfill)', () => {
   it('writes the same clearances as the live agent for the scripted morning', async () => {
@@ -44,16 +18,13 @@ describe('replaying a crossing on a virtual clock (history backfill)', () => {
     const scenario = buildScenario(start);
     const outbox = new MemoryOutbox({ maxPoints: 1_000_000, telemetryShare: 0.9 });
     await outbox.open();
-    const agent = new ReplayAgent(site(), { outbox, log: silent }, start);
-    // Devices talk 1 ms apart; pauses pass on the virtual clock.
-    let at = start;
-    for (const step of scenario.steps) {
-      at += 1;
-      if (step.kind === 'pause') at += step.ms;
-      else if (step.kind === 'mqtt') agent.mqttMessage(at, step.topic, step.payload);
-      else agent.serialBytes(at, step.port, step.bytes);
+    const agent = new ReplayAgent(scenarioSite(), { outbox, log: silent }, start);
+    const emissions = stepsAt(scenario.steps, start);
+    for (const e of emissions) {
+      if (e.kind === 'mqtt') agent.mqttMessage(e.at, e.topic, e.payload);
+      else agent.serialBytes(e.at, e.device, e.bytes);
     }
-    agent.advance(at + 10_000);
+    agent.advance(emissions.at(-1)!.at + 10_000);
 
     const points = outbox.peek(1_000_000)!.points;
     const rows: ClearanceRow[] = points

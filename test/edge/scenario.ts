@@ -5,8 +5,9 @@
  * unit must produce follows from the script alone; serial frames are stamped by the edge on
  * reception and only ever come later than the cameras' readings of the same stage.
  */
-import { iso6346CheckDigit, topics, type Channel, type UnitKind } from '@gatewatch/shared';
-import { GateSequence, isoVietnam, loopFields, scanLine, weightLine } from '@gatewatch/shared';
+import { parseSiteConfig, type SiteConfig } from '@gatewatch/edge';
+import type { DeviceEmission } from '@gatewatch/sim';
+import { GateSequence, iso6346CheckDigit, isoVietnam, loopFields, scanLine, topics, weightLine, type Channel, type UnitKind } from '@gatewatch/shared';
 
 export const CHECKPOINT = 'kim-thanh-road';
 export const CAM = { queue: 'cam-q', gate: 'cam-g', exit: 'cam-x' } as const;
@@ -14,6 +15,19 @@ export const CAM = { queue: 'cam-q', gate: 'cam-g', exit: 'cam-x' } as const;
 export const BAD_INPUT_UNIT = 'ZZ-BAD-INPUT';
 /** Bad frames and messages the scenario sends, per device (with serial devices). */
 export const BAD_FRAMES = { 'cam-g': 1, 'cam-q': 1, 'gate-ctl': 2, 'scanner-IN-1': 1 } as const;
+
+/** Device steps on a virtual clock, 1 ms apart, pauses passing: for replay and backfill. */
+export function stepsAt(steps: readonly Step[], start: number): DeviceEmission[] {
+  const out: DeviceEmission[] = [];
+  let at = start;
+  for (const step of steps) {
+    at += 1;
+    if (step.kind === 'pause') at += step.ms;
+    else if (step.kind === 'mqtt') out.push({ at, kind: 'mqtt', topic: step.topic, payload: step.payload });
+    else out.push({ at, kind: 'serial', device: step.port, bytes: step.bytes });
+  }
+  return out;
+}
 
 export type Step =
   | { kind: 'mqtt'; topic: string; payload: string }
@@ -188,4 +202,31 @@ export function buildScenario(nowMs: number, opts: ScenarioOptions = { serial: t
   steps.push(...loop('IN-1', 'X'));
   if (opts.serial) return { steps, expected, loopEdges, serialOnly };
   return { steps: steps.filter((s) => s.kind !== 'serial'), expected, loopEdges: {}, serialOnly: undefined };
+}
+
+/** The scenario's crossing as a validated site config (for the replay and the backfill; no devices are opened). */
+export function scenarioSite(): SiteConfig {
+  return parseSiteConfig(
+    {
+      checkpoint: { id: CHECKPOINT, name: { vi: 'Cửa khẩu Kim Thành', en: 'Kim Thanh border gate' }, kind: 'road' },
+      lanes: [
+        { id: 'IN-1', direction: 'inbound' },
+        { id: 'IN-2', direction: 'inbound' },
+      ],
+      devices: {
+        serial: [
+          { id: 'gate-ctl', kind: 'gate-controller', path: '/dev/ttyGW0' },
+          { id: 'scanner-IN-1', kind: 'scanner', path: '/dev/ttyGW1', lane: 'IN-1' },
+          { id: 'weighbridge-IN-1', kind: 'weighbridge', path: '/dev/ttyGW2', lane: 'IN-1' },
+        ],
+        cameras: Object.values(CAM).map((id) => ({ id })),
+      },
+      mqtt: { url: 'mqtt://127.0.0.1:1' },
+      influx: { url: 'http://127.0.0.1:1' },
+      storage: { dir: '/nonexistent' },
+      clearance: { latenessWindowMs: 2000, queueIntervalMs: 2000, deviceIntervalMs: 2000 },
+    },
+    '/',
+    {},
+  );
 }
