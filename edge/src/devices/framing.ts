@@ -139,9 +139,6 @@ export class Framer<T> {
 /** The Framer as a stream Transform (node-serialport parser style): bytes in, Result<T> objects out. */
 export class FrameParser<T> extends Transform {
   private readonly framer: Framer<T>;
-  private readonly push$ = (r: Result<T>): void => {
-    this.push(r);
-  };
 
   constructor(opts: FramingOptions<T>) {
     super({ readableObjectMode: true });
@@ -149,12 +146,12 @@ export class FrameParser<T> extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.framer.feed(chunk, this.push$);
+    this.framer.feed(chunk, (r) => this.push(r));
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    this.framer.end(this.push$);
+    this.framer.end((r) => this.push(r));
     done();
   }
 }
