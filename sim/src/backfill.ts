@@ -12,7 +12,8 @@ import { downsample } from '@gatewatch/infra';
 /** What a device sends at a moment: the simulator's output, as a live driver would write it. */
 export type DeviceEmission =
   | { at: number; kind: 'mqtt'; topic: string; payload: string }
-  | { at: number; kind: 'serial'; device: string; bytes: string };
+  // Bytes, not text: line noise on a serial line need not be valid UTF-8.
+  | { at: number; kind: 'serial'; device: string; bytes: string | Uint8Array };
 
 export interface BackfillCrossing {
   site: SiteConfig;

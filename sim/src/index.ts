@@ -4,3 +4,4 @@ export { Prng } from './prng.js';
 export { SmallSimulator, type SmallSimOptions } from './smallSim.js';
 export { backfill, progressBar, type BackfillCrossing, type BackfillOptions, type BackfillResult, type DeviceEmission } from './backfill.js';
 export { LiveDriver, type LiveDriverOptions } from './liveDriver.js';
+export * from './corridor/index.js';
