@@ -109,13 +109,23 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
 /** A one-line progress bar on a terminal (stderr), redrawn in place. */
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): (done: number, what: string) => void {
   let last = '';
+  let lastTenth = -1;
   return (done, what) => {
     const width = 30;
-    const filled = Math.round(Math.min(1, Math.max(0, done)) * width);
-    const line = `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(Math.round(done * 100)).padStart(3)}% ${what}`;
+    const share = Math.min(1, Math.max(0, done));
+    const filled = Math.round(share * width);
+    const line = `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}% ${what}`;
     if (line === last) return;
     last = line;
-    if (stream.isTTY) stream.write(`\r${line.padEnd(100)}`);
-    else if (Math.round(done * 100) % 10 === 0) stream.write(`${line}\n`);
+    if (stream.isTTY) {
+      stream.write(`\r${line.padEnd(100)}`);
+      return;
+    }
+    // In a log (not a terminal): one line per tenth, not one per replayed hour.
+    const tenth = Math.floor(share * 10);
+    if (tenth > lastTenth) {
+      lastTenth = tenth;
+      stream.write(`${line}\n`);
+    }
   };
 }
