@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { SiteConfig } from './config/types.js';
-import { ClearanceCore, type CoreConfig, type CoreSnapshot } from './core/index.js';
+import { coreConfigOf } from './config/coreConfig.js';
+import { ClearanceCore, type CoreSnapshot } from './core/index.js';
 import { EventBus } from './eventBus.js';
 import { DeviceHealth } from './features/deviceHealth.js';
 import { LivePublisher } from './features/livePublisher.js';
@@ -59,25 +60,6 @@ export class Agent {
     this.bus = new EventBus(deps.log);
   }
 
-  coreConfig(): CoreConfig {
-    const { config } = this;
-    // Lanes whose induction loops a gate controller reports count their queue from the loops;
-    // the others from the cameras (a lane without loops must not read as an empty queue).
-    const loopLanes = new Set<string>();
-    for (const d of config.devices.serial) {
-      if (d.kind === 'gate-controller') for (const l of d.lanes ?? config.lanes.map((x) => x.id)) loopLanes.add(l);
-    }
-    return {
-      checkpoint: config.checkpoint.id,
-      lanes: config.lanes,
-      latenessWindowMs: config.clearance.latenessWindowMs,
-      unitTimeoutMs: config.clearance.unitTimeoutMs,
-      queueIntervalMs: config.clearance.queueIntervalMs,
-      estimateWindowMs: config.clearance.estimateWindowMs,
-      lanesWithLoops: [...loopLanes],
-    };
-  }
-
   async start(): Promise<void> {
     const { config } = this;
     const log = this.deps.log;
@@ -92,7 +74,7 @@ export class Agent {
     this.journal = new Journal(join(config.storage.dir, 'journal'), log.child({ feature: 'journal' }));
     const recovered = await this.journal.recover();
     // The snapshot was written by this core (checkpoint below); the core checks its version and checkpoint.
-    this.core = new ClearanceCore(this.coreConfig(), recovered.snapshot as CoreSnapshot | undefined);
+    this.core = new ClearanceCore(coreConfigOf(this.config), recovered.snapshot as CoreSnapshot | undefined);
     this.pipeline = new ClearancePipeline({
       core: this.core,
       journal: this.journal,

@@ -1,6 +1,7 @@
 /** The edge agent as a library: for the run command, the simulator and the history backfill. */
 export { Agent, type AgentDeps } from './agent.js';
 export { loadSiteConfig, parseSiteConfig } from './config/load.js';
+export { coreConfigOf } from './config/coreConfig.js';
 export type * from './config/types.js';
 export * from './core/index.js';
 export { ClearancePipeline } from './pipeline/clearancePipeline.js';

@@ -9,6 +9,7 @@
  * no serial ports (bytes are fed with their reception time), no broker link (ticks never hold:
  * every message is there in time), and time advances only when the caller says so.
  */
+import { coreConfigOf } from '../config/coreConfig.js';
 import type { SerialDeviceConfig, SiteConfig } from '../config/types.js';
 import { ClearanceCore } from '../core/index.js';
 import { DeviceDecoder } from '../devices/deviceDecoder.js';
@@ -74,19 +75,7 @@ export class ReplayAgent {
     const deviceMs = config.clearance.deviceIntervalMs;
     this.nextHealth = Math.floor(startMs / deviceMs) * deviceMs + deviceMs;
     this.bus = new EventBus(deps.log);
-    const loopLanes = new Set<string>();
-    for (const d of config.devices.serial) {
-      if (d.kind === 'gate-controller') for (const l of d.lanes ?? config.lanes.map((x) => x.id)) loopLanes.add(l);
-    }
-    this.core = new ClearanceCore({
-      checkpoint,
-      lanes: config.lanes,
-      latenessWindowMs: config.clearance.latenessWindowMs,
-      unitTimeoutMs: config.clearance.unitTimeoutMs,
-      queueIntervalMs: config.clearance.queueIntervalMs,
-      estimateWindowMs: config.clearance.estimateWindowMs,
-      lanesWithLoops: [...loopLanes],
-    });
+    this.core = new ClearanceCore(coreConfigOf(config));
     this.pipeline = new ClearancePipeline({
       core: this.core,
       journal: NO_JOURNAL,
