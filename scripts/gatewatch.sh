@@ -9,7 +9,10 @@
 #                the workspace's node packages. Idempotent: when all is there it takes about a second.
 #   test         setup, then lint, typecheck, build, tests; stops at the first failure.
 #   run [ARGS]   setup, build, then `node sim/dist/run-local.js ARGS`.
-#   bench, eval  reserved (not yet).
+#   eval [ARGS]  node packages (no system packages: the evaluation needs no influxd nor broker),
+#                build the simulator and what it uses, then `node sim/dist/eval/main.js ARGS`:
+#                the wait estimates of a seeded simulated day against the true waits.
+#   bench        reserved (not yet).
 #
 # Works on a fresh Debian 12 with only Node 20 and npm: as root it installs what is missing;
 # otherwise it prints the commands to run as root and exits 2.
@@ -228,6 +231,29 @@ cmd_run() {
 }
 
 # ------------------------------------------------------------------------------------------------
+# eval
+
+# Setup without the system packages: the evaluation replays the edge in memory.
+cmd_setup_node() {
+  heading "Setup (node packages)"
+  check_node
+  ensure_pnpm
+  install_node_packages
+}
+
+cmd_eval() {
+  cmd_setup_node
+  cd "${ROOT}"
+  heading "Build"
+  pnpm --filter "@gatewatch/sim..." run build
+  local entry="${ROOT}/sim/dist/eval/main.js"
+  [[ -f "${entry}" ]] ||
+    die 1 "${entry} does not exist after the build: the evaluation entry point (sim/src/eval/main.ts) is missing"
+  heading "Evaluate"
+  exec node "${entry}" "$@"
+}
+
+# ------------------------------------------------------------------------------------------------
 
 usage() {
   cat <<'EOF'
@@ -236,8 +262,10 @@ usage: bash scripts/gatewatch.sh <command> [args]
   setup        install what GateWatch needs (system packages, pnpm 10, node packages)
   test [ARGS]  setup, then lint, typecheck, build and tests (ARGS go to vitest)
   run [ARGS]   setup, build, and run a simulated crossing locally (ARGS go to run-local)
+  eval [ARGS]  node setup, build, and score the wait estimates of a seeded simulated day
+               (ARGS: [--seed N] [--day YYYY-MM-DD] [--no-faults])
 
-  bench, eval  reserved for later
+  bench        reserved for later
 EOF
 }
 
@@ -249,8 +277,9 @@ main() {
     setup) cmd_setup ;;
     test) cmd_test "$@" ;;
     run) cmd_run "$@" ;;
-    # Reserved: benchmarks and the evaluation of estimates will get their own subcommands here.
-    bench | eval) die 2 "'${command}' is not implemented yet" ;;
+    eval) cmd_eval "$@" ;;
+    # Reserved: benchmarks will get their own subcommand here.
+    bench) die 2 "'${command}' is not implemented yet" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2
