@@ -51,7 +51,9 @@ export class LocalService {
     const { name, command, args, logFile } = this.spec;
     mkdirSync(logFile.replace(/\/[^/]*$/, ''), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: Ctrl-C in the terminal of the run command must not stop the
+    // database under the agents while they drain; the owner stops it, last.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const spawned = await new Promise<Error | undefined>((resolve) => {

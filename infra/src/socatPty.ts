@@ -39,6 +39,8 @@ export class SocatPty {
     mkdirSync(dirname(this.simPath), { recursive: true });
     const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.simPath}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group, like the services: the owner decides when the cable is pulled.
+      detached: true,
     });
     // socat -d -d talks on stderr; keep the tail for error messages, bounded.
     let stderr = '';

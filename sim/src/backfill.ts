@@ -59,7 +59,6 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const database = opts.database ?? 'gatewatch';
   const result: BackfillResult = { crossings: [], downsampled: false, elapsedMs: 0 };
   const span = Math.max(1, opts.to - opts.from);
-  let wrote = false;
   for (const [i, crossing] of opts.crossings.entries()) {
     const checkpoint = crossing.site.checkpoint.id;
     const share = (t: number): number => (i + (t - opts.from) / span) / opts.crossings.length;
@@ -95,13 +94,12 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     await sender.stop({ drain: true, timeoutMs: 120_000 });
     const points = sender.stats().pointsSent;
     result.crossings.push({ checkpoint, skipped: false, emissions, points });
-    wrote ||= points > 0;
     opts.onProgress?.(share(opts.to), `${checkpoint}: ${points} points`);
   }
-  if (wrote) {
-    await downsample(opts.influxUrl, { from: opts.from, to: opts.to, database });
-    result.downsampled = true;
-  }
+  // Always, also when every crossing was skipped: a run stopped before this step left raw
+  // history without its aggregates (idempotent: SELECT … INTO rewrites the same points).
+  await downsample(opts.influxUrl, { from: opts.from, to: opts.to, database });
+  result.downsampled = true;
   result.elapsedMs = Date.now() - started;
   return result;
 }

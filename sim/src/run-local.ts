@@ -44,6 +44,12 @@ function* deviceEmissions(items: Iterable<SimItem>, onTruth?: (item: Extract<Sim
   }
 }
 
+/** Agents die with this command, also when it fails (its services do too: infra's exit hooks). */
+const agents = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const a of agents) a.kill('SIGKILL');
+});
+
 async function main(): Promise<void> {
   mkdirSync(join(DATA, 'logs'), { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -115,9 +121,14 @@ async function main(): Promise<void> {
     mkdirSync(join(DATA, 'sites'), { recursive: true });
     writeFileSync(sitePath, `# Written by the run command for the simulated devices under ${join(DATA, 'dev', crossing.id)}\n${stringify(site)}`);
     const logPath = join(DATA, 'logs', `edge-${crossing.id}.log`);
+    // Own process group: Ctrl-C reaches only this command, which stops the agents first (they
+    // drain into a still running InfluxDB), then the services.
     const agent: ChildProcess = spawn(process.execPath, [join(ROOT, 'edge/dist/main.js'), '--config', sitePath], {
       stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')],
+      detached: true,
     });
+    agents.add(agent);
+    agent.once('exit', () => agents.delete(agent));
     agent.once('exit', (code, signal) => {
       if (!stopping) {
         console.error(`The edge agent of ${crossing.id} exited (${code ?? signal}); see ${logPath}`);
