@@ -11,7 +11,7 @@
  * Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,10 @@ async function main(): Promise<void> {
       await pty.start();
       stops.push(() => pty.stop());
     }
+    // The live simulation starts afresh at every start: units the last run left inside would
+    // never leave and would inflate queues until they time out. Forget them (the journal), but
+    // keep the outbox: what it still holds goes to InfluxDB, and the core resumes after it.
+    rmSync(join(DATA, 'edge', crossing.id, 'journal'), { recursive: true, force: true });
     const sitePath = join(DATA, 'sites', `${crossing.id}.yaml`);
     mkdirSync(join(DATA, 'sites'), { recursive: true });
     writeFileSync(sitePath, `# Written by the run command for the simulated devices under ${join(DATA, 'dev', crossing.id)}\n${stringify(site)}`);
