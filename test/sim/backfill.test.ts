@@ -3,26 +3,23 @@
  * written for the same device traffic, computes the aggregates for the range, and skips a
  * crossing that is already there when run again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applySchema, startInfluxd, type Influxd } from '@gatewatch/infra';
+import type { Influxd } from '@gatewatch/infra';
+import { startTestInflux, type TestInflux } from '../harness/influx.js';
 import { backfill } from '@gatewatch/sim';
 import { expectClearances } from '../edge/expectations.js';
 import type { ClearanceRow } from '../edge/fixture.js';
 import { buildScenario, scenarioSite, stepsAt } from '../edge/scenario.js';
 
 describe('history backfill into a real InfluxDB', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-backfill-'));
+  let test: TestInflux;
   let influxd: Influxd;
   beforeAll(async () => {
-    influxd = await startInfluxd({ dataDir: join(dir, 'influxdb') });
-    await applySchema(influxd.url);
+    test = await startTestInflux('backfill');
+    influxd = test.influxd;
   });
   afterAll(async () => {
-    await influxd?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await test?.close();
   });
 
   // Yesterday morning, well inside the raw retention.

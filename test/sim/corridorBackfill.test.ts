@@ -3,24 +3,21 @@
  * InfluxDB: with no faults injected, every unit the ground truth says left is one clearance
  * with the true channel, lane, kind and timings (camera readings carry the true times).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSiteConfig } from '@gatewatch/edge';
-import { applySchema, startInfluxd, type Influxd } from '@gatewatch/infra';
+import type { Influxd } from '@gatewatch/infra';
+import { startTestInflux, type TestInflux } from '../harness/influx.js';
 import { backfill, crossing, NO_FAULTS, simulate, siteDescription, type DeviceEmission, type UnitTruth } from '@gatewatch/sim';
 
 describe('a simulated day backfilled through the edge, against the ground truth', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-corridor-'));
+  let test: TestInflux;
   let influxd: Influxd;
   beforeAll(async () => {
-    influxd = await startInfluxd({ dataDir: join(dir, 'influxdb') });
-    await applySchema(influxd.url);
+    test = await startTestInflux('corridor');
+    influxd = test.influxd;
   });
   afterAll(async () => {
-    await influxd?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await test?.close();
   });
 
   it('writes one clearance per unit that left, matching its true times and channel', { timeout: 120_000 }, async () => {
