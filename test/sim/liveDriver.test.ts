@@ -51,8 +51,9 @@ describe('live driver: simulated emissions reach real ptys and the broker', () =
     expect(inputs.map((i) => i.type === 'sighting' && i.unit)).toEqual(['24C-111.11', '云A22222']);
     expect(received).toEqual(['first', 'second']);
     expect(driver.sent).toEqual({ mqtt: 2, serial: 2, unknownDevices: 1 });
-    // Nothing was sent before its time.
+    // Nothing was sent before its time: each scan arrived at or after the moment it was due.
     expect(inputs[0]!.rx).toBeGreaterThanOrEqual(t0);
+    expect(inputs[1]!.rx).toBeGreaterThanOrEqual(t0 + 100);
     await driver.stop();
     await watcher.endAsync();
     await scanner.stop();
