@@ -218,16 +218,21 @@ cmd_test() {
 # ------------------------------------------------------------------------------------------------
 # run
 
+# Runs a built entry point (dist path, its source, a heading, then its arguments).
+exec_entry() {
+  local entry="${ROOT}/$1" source="$2" title="$3"
+  shift 3
+  [[ -f "${entry}" ]] || die 1 "${entry} does not exist after the build: its source (${source}) is missing"
+  heading "${title}"
+  exec node "${entry}" "$@"
+}
+
 cmd_run() {
   cmd_setup
   cd "${ROOT}"
   heading "Build"
   pnpm build
-  local entry="${ROOT}/sim/dist/run-local.js"
-  [[ -f "${entry}" ]] ||
-    die 1 "${entry} does not exist after the build: the local run entry point (sim/src/run-local.ts) is missing"
-  heading "Run"
-  exec node "${entry}" "$@"
+  exec_entry sim/dist/run-local.js sim/src/run-local.ts "Run" "$@"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -246,11 +251,7 @@ cmd_eval() {
   cd "${ROOT}"
   heading "Build"
   pnpm --filter "@gatewatch/sim..." run build
-  local entry="${ROOT}/sim/dist/eval/main.js"
-  [[ -f "${entry}" ]] ||
-    die 1 "${entry} does not exist after the build: the evaluation entry point (sim/src/eval/main.ts) is missing"
-  heading "Evaluate"
-  exec node "${entry}" "$@"
+  exec_entry sim/dist/eval/main.js sim/src/eval/main.ts "Evaluate" "$@"
 }
 
 # ------------------------------------------------------------------------------------------------

@@ -7,6 +7,17 @@ import { expectClearances } from './expectations.js';
 import { startStack, type Stack } from './fixture.js';
 import { buildScenario, CHECKPOINT } from './scenario.js';
 
+/** The retained status of the checkpoint, as a new subscriber gets it. */
+async function retainedStatus(url: string): Promise<string> {
+  const watcher = await mqtt.connectAsync(url, { clientId: `test-status-watcher-${Date.now()}` });
+  const status = await new Promise<string>((resolve) => {
+    watcher.on('message', (_t, payload) => resolve(payload.toString()));
+    void watcher.subscribeAsync(topics.status(CHECKPOINT), { qos: 1 });
+  });
+  await watcher.endAsync();
+  return status;
+}
+
 describe('Mosquitto restarted in the middle of the morning', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -30,23 +41,11 @@ describe('Mosquitto restarted in the middle of the morning', () => {
     expectClearances(rows, scenario.expected);
 
     // The retained status says online again (the agent republished it after reconnecting).
-    const watcher = await mqtt.connectAsync(stack.broker.url, { clientId: 'test-status-watcher' });
-    const status = await new Promise<string>((resolve) => {
-      watcher.on('message', (_t, payload) => resolve(payload.toString()));
-      void watcher.subscribeAsync(topics.status(CHECKPOINT), { qos: 1 });
-    });
-    await watcher.endAsync();
-    expect(status).toBe('online');
+    expect(await retainedStatus(stack.broker.url)).toBe('online');
   });
 
   it('on SIGTERM drains, exits 0 and says offline, retained', async () => {
     expect(await stack.agent.stop()).toBe(0);
-    const watcher = await mqtt.connectAsync(stack.broker.url, { clientId: 'test-status-watcher-2' });
-    const status = await new Promise<string>((resolve) => {
-      watcher.on('message', (_t, payload) => resolve(payload.toString()));
-      void watcher.subscribeAsync(topics.status(CHECKPOINT), { qos: 1 });
-    });
-    await watcher.endAsync();
-    expect(status).toBe('offline');
+    expect(await retainedStatus(stack.broker.url)).toBe('offline');
   });
 });

@@ -38,6 +38,25 @@ export interface DeviceCounters {
   lastSeenMs: number | undefined;
 }
 
+/** The counters of a `device` record (docs/interfaces.md, "device"). */
+export interface SerialDeviceStatus {
+  online: boolean;
+  frames: number;
+  bad_frames: number;
+  lost_frames: number;
+  /** Seconds since the last good frame, -1 when never. */
+  last_seen_s: number;
+}
+
+/** Whole seconds since `lastSeenMs`, -1 when never seen: the `last_seen_s` of every device record. */
+export const lastSeenS = (lastSeenMs: number | undefined, nowMs: number): number =>
+  lastSeenMs === undefined ? -1 : Math.max(0, Math.round((nowMs - lastSeenMs) / 1000));
+
+/** A device's record from its counters; whether it is online is the caller's to say. */
+export function deviceStatus(c: DeviceCounters, online: boolean, nowMs: number): SerialDeviceStatus {
+  return { online, frames: c.frames, bad_frames: c.bad_frames, lost_frames: c.lost_frames, last_seen_s: lastSeenS(c.lastSeenMs, nowMs) };
+}
+
 interface Channel {
   feed(bytes: Uint8Array, rx: number): void;
   end(rx: number): void;

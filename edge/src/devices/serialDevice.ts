@@ -13,9 +13,9 @@ import { SerialPort } from 'serialport';
 import type { InputError } from '@gatewatch/shared';
 import type { SerialDeviceConfig } from '../config/types.js';
 import type { LaneInput } from '../core/inputs.js';
-import { DeviceDecoder, type DeviceLog } from './deviceDecoder.js';
+import { DeviceDecoder, deviceStatus, type DeviceLog, type SerialDeviceStatus } from './deviceDecoder.js';
 
-export type { DeviceLog } from './deviceDecoder.js';
+export type { DeviceLog, SerialDeviceStatus } from './deviceDecoder.js';
 
 /** First reopen delay after the port closed or failed to open. */
 export const REOPEN_MIN_MS = 250;
@@ -34,16 +34,6 @@ export interface SerialDeviceDeps {
   log: DeviceLog;
   /** Wall clock (ms since the epoch); serial inputs are stamped with their reception time. */
   now?: () => number;
-}
-
-/** The counters of a `device` record (docs/interfaces.md, "device"). */
-export interface SerialDeviceStatus {
-  online: boolean;
-  frames: number;
-  bad_frames: number;
-  lost_frames: number;
-  /** Seconds since the last good frame, -1 when never. */
-  last_seen_s: number;
 }
 
 export class SerialDevice {
@@ -108,14 +98,7 @@ export class SerialDevice {
   }
 
   status(nowMs: number): SerialDeviceStatus {
-    const c = this.decoder.counters();
-    return {
-      online: this.online(nowMs),
-      frames: c.frames,
-      bad_frames: c.bad_frames,
-      lost_frames: c.lost_frames,
-      last_seen_s: c.lastSeenMs === undefined ? -1 : Math.max(0, Math.round((nowMs - c.lastSeenMs) / 1000)),
-    };
+    return deviceStatus(this.decoder.counters(), this.online(nowMs), nowMs);
   }
 
   private open(): void {

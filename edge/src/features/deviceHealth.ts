@@ -6,7 +6,7 @@ import { msToNs, type DeviceRecord } from '@gatewatch/shared';
 import type { EventBus } from '../eventBus.js';
 import { devicePoint } from '../pipeline/points.js';
 import type { OutboxPoint } from '../storage/outbox.js';
-import type { SerialDeviceStatus } from '../devices/serialDevice.js';
+import { lastSeenS, type SerialDeviceStatus } from '../devices/deviceDecoder.js';
 import type { MqttInputs } from './mqttInputs.js';
 
 export interface DeviceHealthDeps {
@@ -41,7 +41,7 @@ export class DeviceHealth {
         frames: c.frames,
         bad_frames: c.bad_frames,
         lost_frames: 0,
-        last_seen_s: c.lastSeenMs === undefined ? -1 : Math.max(0, Math.round((atMs - c.lastSeenMs) / 1000)),
+        last_seen_s: lastSeenS(c.lastSeenMs, atMs),
         time,
         timeNs,
       });

@@ -12,8 +12,7 @@
 import { coreConfigOf } from '../config/coreConfig.js';
 import type { SerialDeviceConfig, SiteConfig } from '../config/types.js';
 import { ClearanceCore } from '../core/index.js';
-import { DeviceDecoder } from '../devices/deviceDecoder.js';
-import type { SerialDeviceStatus } from '../devices/serialDevice.js';
+import { DeviceDecoder, deviceStatus, type SerialDeviceStatus } from '../devices/deviceDecoder.js';
 import { EventBus } from '../eventBus.js';
 import { DeviceHealth } from '../features/deviceHealth.js';
 import { MqttInputs } from '../features/mqttInputs.js';
@@ -35,13 +34,7 @@ class ReplayedDevice {
   status(nowMs: number): SerialDeviceStatus {
     const c = this.decoder.counters();
     const silent = this.config.silentAfterMs;
-    return {
-      online: silent === undefined || (c.lastSeenMs !== undefined && nowMs - c.lastSeenMs <= silent),
-      frames: c.frames,
-      bad_frames: c.bad_frames,
-      lost_frames: c.lost_frames,
-      last_seen_s: c.lastSeenMs === undefined ? -1 : Math.max(0, Math.round((nowMs - c.lastSeenMs) / 1000)),
-    };
+    return deviceStatus(c, silent === undefined || (c.lastSeenMs !== undefined && nowMs - c.lastSeenMs <= silent), nowMs);
   }
 }
 
