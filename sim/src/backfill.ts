@@ -6,8 +6,10 @@
  * InfluxSender. Afterwards the aggregates are computed for the range (continuous queries only
  * see recent intervals).
  */
-import { createLog, InfluxSender, MemoryOutbox, ReplayAgent, type SiteConfig } from '@gatewatch/edge';
-import { downsample } from '@gatewatch/infra';
+import { createLog, InfluxSender, MemoryOutbox, ReplayAgent, type AppendResult, type Outbox, type OutboxPoint, type SiteConfig } from '@gatewatch/edge';
+import { downsample, type InfluxCredentials } from '@gatewatch/infra';
+import { GateWatchError } from '@gatewatch/shared';
+import { DAY_MS, localMidnight } from './corridor/profile.js';
 
 /** What a device sends at a moment: the simulator's output, as a live driver would write it. */
 export type DeviceEmission =
@@ -16,74 +18,182 @@ export type DeviceEmission =
   | { at: number; kind: 'serial'; device: string; bytes: string | Uint8Array };
 
 export interface BackfillCrossing {
+  /** Its `influx` section (credentials included) is what the backfill writes and reads with. */
   site: SiteConfig;
-  /** Emissions of this crossing in [from, to), in time order (streamed: days of traffic do not fit in memory). */
+  /**
+   * Emissions of this crossing in [from, to), in time order (streamed: days of traffic do not
+   * fit in memory). `from` is always the start of the range or a local midnight in it, and the
+   * same instant must give the same traffic whatever `from` was (the simulator seeds by day).
+   */
   emissions(from: number, to: number): Iterable<DeviceEmission>;
 }
 
 export interface BackfillOptions {
   influxUrl: string;
   database?: string;
+  /** For the aggregates (each crossing's own queries use its site's credentials). */
+  credentials?: InfluxCredentials;
   from: number;
   to: number;
   crossings: readonly BackfillCrossing[];
   /** Called now and then with the share done (0..1) and what is being replayed. */
   onProgress?: (done: number, what: string) => void;
+  /** How long the sender may take to hand the last points to InfluxDB (default 120 s). */
+  drainTimeoutMs?: number;
+  /**
+   * Live agents have been writing since this time (before `to`): their records show where the
+   * live run starts, not how far the history reaches, so only records before it count when
+   * looking for where an earlier run stopped. The backfill rewrites [liveSince, to) itself.
+   */
+  liveSince?: number;
+}
+
+export interface BackfillCrossingResult {
+  checkpoint: string;
+  /** InfluxDB already held the range: nothing replayed. */
+  skipped: boolean;
+  /**
+   * Where writing started when InfluxDB held the start of the range (an earlier run stopped
+   * part way, or the agents stopped for a while): epoch ms; undefined for a full backfill.
+   */
+  resumedFrom?: number;
+  emissions: number;
+  points: number;
 }
 
 export interface BackfillResult {
-  crossings: { checkpoint: string; skipped: boolean; emissions: number; points: number }[];
+  crossings: BackfillCrossingResult[];
   downsampled: boolean;
   elapsedMs: number;
 }
+
+/** The sender could not hand every point to InfluxDB: the history has a hole, and the next run must fill it. */
+export class BackfillError extends GateWatchError {}
 
 /** Points waiting for InfluxDB before the replay pauses to let the sender catch up. */
 const HIGH_WATER = 50_000;
 /** Virtual time replayed between progress reports and backpressure checks. */
 const SLICE_MS = 3600_000;
+/** History reaching this close to the end of the range counts as complete (queue records come every 2 s). */
+const UP_TO_DATE_MS = 10_000;
+/**
+ * A resumed backfill rewrites from this long before the last record found: a clearance is
+ * written a lateness window after its exit and timeouts later still, so the points just before
+ * the last queue record may not have been sent. Rewriting them is harmless: the replay is
+ * deterministic and InfluxDB keeps one point per series and time.
+ */
+const RESUME_OVERLAP_MS = 15 * 60_000;
+/** A resumed replay starts this much earlier, without writing, so that queues and trains in progress are there. */
+const RESUME_WARMUP_MS = DAY_MS;
 
-const quiet = createLog({ level: 'warn', destination: process.stderr });
+// Errors only: the replayed traffic carries the simulator's injected faults, each of which the
+// agent logs as a warning; the device records count them.
+const quiet = createLog({ level: 'error', destination: process.stderr });
 
-/** Whether InfluxDB already holds clearances of this crossing in the range (then it is skipped). */
-async function alreadyThere(url: string, database: string, checkpoint: string, from: number, to: number): Promise<boolean> {
-  const q = `SELECT count(unit) FROM clearance WHERE checkpoint = '${checkpoint.replace(/['\\]/g, '\\$&')}' AND time >= ${from}ms AND time < ${to}ms`;
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, db: database }) });
-  if (!res.ok) return false;
-  const body = (await res.json()) as { results?: { series?: { values?: unknown[][] }[] }[] };
-  const count = body.results?.[0]?.series?.[0]?.values?.[0]?.[1];
-  return typeof count === 'number' && count > 0;
+/**
+ * How far this crossing's history reaches in [from, to): the time of its last queue record
+ * (the agents write one per lane every queue interval, so it marks where writing stopped), or
+ * undefined when there is none.
+ */
+async function historyReach(site: SiteConfig, url: string, database: string, from: number, to: number): Promise<number | undefined> {
+  const checkpoint = site.checkpoint.id.replace(/['\\]/g, '\\$&');
+  const q = `SELECT last(length) FROM queue WHERE checkpoint = '${checkpoint}' AND time >= ${from}ms AND time < ${to}ms`;
+  const headers: Record<string, string> = {};
+  const { username, password } = site.influx.credentials ?? {};
+  if (username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+  const res = await fetch(`${url.replace(/\/+$/, '')}/query?epoch=ms`, { method: 'POST', headers, body: new URLSearchParams({ q, db: database }) });
+  const text = await res.text();
+  if (!res.ok) throw new BackfillError('INFLUX_QUERY', `InfluxDB at ${url} answered ${res.status} to ${q}: ${text.slice(0, 200)}`);
+  const body = JSON.parse(text) as { results?: { series?: { values?: unknown[][] }[]; error?: string }[] };
+  const error = body.results?.[0]?.error;
+  if (error !== undefined) throw new BackfillError('INFLUX_QUERY', `InfluxDB refused ${q}: ${error}`);
+  const time = body.results?.[0]?.series?.[0]?.values?.[0]?.[0];
+  return typeof time === 'number' ? time : undefined;
 }
 
+/**
+ * The outbox of a resumed replay: points before `fromNs` are already in InfluxDB and are
+ * dropped here, the rest go to the memory outbox the sender reads. The emit sequence goes on
+ * counting the dropped points, as the pipeline expects of an outbox.
+ */
+class OutboxFrom implements Outbox {
+  private lastEmitSeq = 0;
+  constructor(
+    private readonly inner: MemoryOutbox,
+    private readonly fromNs: bigint,
+  ) {}
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+  append(points: readonly OutboxPoint[]): AppendResult {
+    for (const p of points) if (p.emitSeq !== undefined && p.emitSeq > this.lastEmitSeq) this.lastEmitSeq = p.emitSeq;
+    return this.inner.append(points.filter((p) => BigInt(p.timeNs) >= this.fromNs));
+  }
+  peek(max: number): ReturnType<Outbox['peek']> {
+    return this.inner.peek(max);
+  }
+  ack(token: number): void {
+    this.inner.ack(token);
+  }
+  sync(): void {
+    this.inner.sync();
+  }
+  stats(): ReturnType<Outbox['stats']> {
+    const s = this.inner.stats();
+    return { ...s, lastEmitSeq: Math.max(s.lastEmitSeq, this.lastEmitSeq) };
+  }
+  onAppend(listener: () => void): () => void {
+    return this.inner.onAppend(listener);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/**
+ * Replays [from, to) of each crossing into InfluxDB, or what of it InfluxDB does not hold yet:
+ * a crossing whose history reaches `to` is skipped, one whose history stops earlier (a backfill
+ * stopped by Ctrl-C, or the time the agents were not running) is completed from where it
+ * stopped. Throws BackfillError when InfluxDB did not take every point (nothing is dropped
+ * silently; the next run resumes).
+ */
 export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const started = Date.now();
   const database = opts.database ?? 'gatewatch';
   const result: BackfillResult = { crossings: [], downsampled: false, elapsedMs: 0 };
   const span = Math.max(1, opts.to - opts.from);
+  let aggregateFrom = opts.to;
   for (const [i, crossing] of opts.crossings.entries()) {
     const checkpoint = crossing.site.checkpoint.id;
     const share = (t: number): number => (i + (t - opts.from) / span) / opts.crossings.length;
-    if (await alreadyThere(opts.influxUrl, database, checkpoint, opts.from, opts.to)) {
+    const reach = await historyReach(crossing.site, opts.influxUrl, database, opts.from, Math.min(opts.to, opts.liveSince ?? opts.to));
+    if (reach !== undefined && reach >= opts.to - UP_TO_DATE_MS) {
       result.crossings.push({ checkpoint, skipped: true, emissions: 0, points: 0 });
       opts.onProgress?.(share(opts.to), `${checkpoint}: already in InfluxDB, skipped`);
       continue;
     }
-    const outbox = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
+    const writeFrom = reach === undefined ? opts.from : Math.max(opts.from, reach - RESUME_OVERLAP_MS);
+    // A local midnight, as the simulator's days begin there.
+    const replayFrom = writeFrom === opts.from ? opts.from : Math.max(opts.from, localMidnight(writeFrom - RESUME_WARMUP_MS));
+    aggregateFrom = Math.min(aggregateFrom, writeFrom);
+    const memory = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
+    const outbox = writeFrom > replayFrom ? new OutboxFrom(memory, BigInt(writeFrom) * 1_000_000n) : memory;
     await outbox.open();
     const sender = new InfluxSender({
-      outbox,
+      outbox: memory,
       influx: { ...crossing.site.influx, url: opts.influxUrl, database },
       batch: { maxPoints: 5000, maxDelayMs: 200 },
       log: quiet,
     });
     await sender.start();
-    const agent = new ReplayAgent(crossing.site, { outbox, log: quiet }, opts.from);
+    const agent = new ReplayAgent(crossing.site, { outbox, log: quiet }, replayFrom);
     let emissions = 0;
-    let sliceEnd = opts.from + SLICE_MS;
-    for (const e of crossing.emissions(opts.from, opts.to)) {
+    let sliceEnd = replayFrom + SLICE_MS;
+    for (const e of crossing.emissions(replayFrom, opts.to)) {
       while (e.at >= sliceEnd) {
         agent.advance(sliceEnd);
-        opts.onProgress?.(share(sliceEnd), `${checkpoint} ${new Date(sliceEnd).toISOString().slice(0, 13)}h`);
-        while (outbox.stats().pending > HIGH_WATER) await new Promise((r) => setTimeout(r, 20));
+        opts.onProgress?.(share(Math.max(sliceEnd, writeFrom)), `${checkpoint} ${new Date(sliceEnd).toISOString().slice(0, 13)}h`);
+        while (memory.stats().pending > HIGH_WATER) await new Promise((r) => setTimeout(r, 20));
         sliceEnd += SLICE_MS;
       }
       emissions++;
@@ -91,14 +201,25 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       else agent.serialBytes(e.at, e.device, e.bytes);
     }
     agent.advance(opts.to);
-    await sender.stop({ drain: true, timeoutMs: 120_000 });
+    const drainMs = opts.drainTimeoutMs ?? 120_000;
+    await sender.stop({ drain: true, timeoutMs: drainMs });
+    const left = memory.stats().pending;
+    if (left > 0) {
+      throw new BackfillError(
+        'NOT_DRAINED',
+        `InfluxDB at ${opts.influxUrl} took only ${sender.stats().pointsSent} of ${sender.stats().pointsSent + left} points within ${drainMs / 1000} s; run again to resume`,
+        checkpoint,
+      );
+    }
     const points = sender.stats().pointsSent;
-    result.crossings.push({ checkpoint, skipped: false, emissions, points });
+    result.crossings.push({ checkpoint, skipped: false, ...(reach !== undefined ? { resumedFrom: writeFrom } : {}), emissions, points });
     opts.onProgress?.(share(opts.to), `${checkpoint}: ${points} points`);
   }
   // Always, also when every crossing was skipped: a run stopped before this step left raw
   // history without its aggregates (idempotent: SELECT … INTO rewrites the same points).
-  await downsample(opts.influxUrl, { from: opts.from, to: opts.to, database });
+  // From the earliest point written this time, or the whole range when nothing was.
+  const aggFrom = aggregateFrom < opts.to ? aggregateFrom : opts.from;
+  await downsample(opts.influxUrl, { from: aggFrom, to: opts.to, database, ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   result.downsampled = true;
   result.elapsedMs = Date.now() - started;
   return result;

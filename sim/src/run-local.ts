@@ -4,10 +4,13 @@
  *
  *  1. InfluxDB and Mosquitto under .data/ (or existing ones: GATEWATCH_INFLUX_URL, GATEWATCH_MQTT_URL);
  *  2. the database schema: retention policies and continuous queries;
- *  3. the history: the last 14 days (GATEWATCH_BACKFILL_DAYS; 0 for none) of the three
- *     crossings replayed through the edge code into InfluxDB, skipped when already there;
- *  4. one edge agent per crossing (its own process), reading socat ptys and the broker;
- *  5. the corridor simulator playing every device live, and writing its ground truth.
+ *  3. one edge agent per crossing (its own process), reading socat ptys and the broker;
+ *  4. the corridor simulator playing every device live, and writing its ground truth;
+ *  5. meanwhile the history: the last 14 days (GATEWATCH_BACKFILL_DAYS; 0 for none) of the
+ *     three crossings up to the moment the live simulation took over, replayed through the edge
+ *     code into InfluxDB; skipped where already there, completed where an earlier run stopped.
+ * History and live are one simulation per crossing (same seed, traffic seeded by local day),
+ * so that the live queues go on from where the history left them, without a gap.
  * Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +22,7 @@ import { stringify } from 'yaml';
 import { parseSiteConfig } from '@gatewatch/edge';
 import { applySchema, freePort, SocatPty, startInfluxd, startMosquitto } from '@gatewatch/infra';
 import { backfill, progressBar, type DeviceEmission } from './backfill.js';
-import { CROSSING_IDS, crossing as crossingById, siteDescription, simulate, truthLine, type Crossing, type SimItem } from './corridor/index.js';
+import { CROSSING_IDS, crossing as crossingById, localMidnight, siteDescription, simulate, truthLine, type Crossing, type SimItem } from './corridor/index.js';
 import { LiveDriver } from './liveDriver.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url))); // sim/dist → repo root
@@ -27,6 +30,30 @@ const DATA = resolve(process.env.GATEWATCH_DATA_DIR ?? join(ROOT, '.data'));
 const DAY_MS = 86_400_000;
 const SEED = Number(process.env.GATEWATCH_SEED ?? 20261125);
 const BACKFILL_DAYS = Number(process.env.GATEWATCH_BACKFILL_DAYS ?? 14);
+
+/**
+ * Credentials of existing services come from the environment only (never a file of the
+ * repository): the agents get the names of these variables in their site configs and read
+ * them at start, as a real site's config would name its own.
+ */
+const CREDENTIAL_ENV = {
+  influx: { usernameEnv: 'GATEWATCH_INFLUX_USERNAME', passwordEnv: 'GATEWATCH_INFLUX_PASSWORD' },
+  mqtt: { usernameEnv: 'GATEWATCH_MQTT_USERNAME', passwordEnv: 'GATEWATCH_MQTT_PASSWORD' },
+} as const;
+
+/** A site config's credentials section for a service, when its variables are set. */
+function credentialsFor(service: keyof typeof CREDENTIAL_ENV): { usernameEnv: string; passwordEnv?: string } | undefined {
+  const names = CREDENTIAL_ENV[service];
+  if (!process.env[names.usernameEnv]) return undefined;
+  return process.env[names.passwordEnv] ? { ...names } : { usernameEnv: names.usernameEnv };
+}
+
+function checkNumber(name: string, value: number, ok: (n: number) => boolean, what: string): void {
+  if (!ok(value)) {
+    console.error(`${name}: must be ${what} (is '${process.env[name]}')`);
+    process.exit(2);
+  }
+}
 
 async function portOr(preferred: number): Promise<number> {
   return new Promise((res) => {
@@ -44,6 +71,21 @@ function* deviceEmissions(items: Iterable<SimItem>, onTruth?: (item: Extract<Sim
   }
 }
 
+/** The broker URL the simulated cameras publish to, with the credentials of the environment (never printed). */
+function simulatorMqttUrl(url: string): string {
+  const username = process.env[CREDENTIAL_ENV.mqtt.usernameEnv];
+  if (!username) return url;
+  const u = new URL(url);
+  u.username = username;
+  u.password = process.env[CREDENTIAL_ENV.mqtt.passwordEnv] ?? '';
+  return u.toString();
+}
+
+/** The items of a simulation from `t` on (what came before was the history's). */
+function* from(t: number, items: Iterable<SimItem>): Iterable<SimItem> {
+  for (const item of items) if (item.at >= t) yield item;
+}
+
 /** Agents die with this command, also when it fails (its services do too: infra's exit hooks). */
 const agents = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -51,6 +93,8 @@ process.once('exit', () => {
 });
 
 async function main(): Promise<void> {
+  checkNumber('GATEWATCH_SEED', SEED, Number.isSafeInteger, 'a whole number');
+  checkNumber('GATEWATCH_BACKFILL_DAYS', BACKFILL_DAYS, (n) => Number.isInteger(n) && n >= 0 && n <= 30, 'a whole number of days from 0 to 30 (the raw retention)');
   mkdirSync(join(DATA, 'logs'), { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -74,7 +118,10 @@ async function main(): Promise<void> {
     influxUrl = influxd.url;
     influxPort = influxd.port;
   }
-  await applySchema(influxUrl);
+  const influxCredentials = process.env.GATEWATCH_INFLUX_USERNAME
+    ? { username: process.env.GATEWATCH_INFLUX_USERNAME, password: process.env.GATEWATCH_INFLUX_PASSWORD ?? '' }
+    : undefined;
+  await applySchema(influxCredentials ? { url: influxUrl, credentials: influxCredentials } : influxUrl);
   let mqttUrl = process.env.GATEWATCH_MQTT_URL;
   if (!mqttUrl) {
     const broker = await startMosquitto({ dataDir: join(DATA, 'mosquitto'), port: await portOr(11883) });
@@ -85,32 +132,19 @@ async function main(): Promise<void> {
   const devPath = (c: Crossing, id: string): string => join(DATA, 'dev', c.id, id);
   const sites = CROSSING_IDS.map((id) => crossingById(id)).map((c) => {
     const description = siteDescription(c, (id) => devPath(c, id));
-    const site = { ...description, mqtt: { url: mqttUrl }, influx: { url: influxUrl }, storage: { dir: join(DATA, 'edge', c.id) } };
-    return { crossing: c, site, config: parseSiteConfig(site, DATA, {}) };
+    const mqttCredentials = credentialsFor('mqtt');
+    const influxCreds = credentialsFor('influx');
+    const site = {
+      ...description,
+      mqtt: { url: mqttUrl, ...(mqttCredentials ? { credentials: mqttCredentials } : {}) },
+      influx: { url: influxUrl, ...(influxCreds ? { credentials: influxCreds } : {}) },
+      storage: { dir: join(DATA, 'edge', c.id) },
+    };
+    return { crossing: c, site, config: parseSiteConfig(site, DATA, process.env) };
   });
 
-  // History first, so that the dashboard has 14 days behind it from the first minute.
-  const now = Date.now();
-  if (BACKFILL_DAYS > 0) {
-    // From a local (UTC+7) midnight, to the last whole minute.
-    const from = Math.floor((now + 7 * 3600_000) / DAY_MS) * DAY_MS - 7 * 3600_000 - BACKFILL_DAYS * DAY_MS;
-    const to = Math.floor(now / 60_000) * 60_000;
-    console.log(`History: ${BACKFILL_DAYS} days of the corridor into InfluxDB (skipped where already there)…`);
-    const result = await backfill({
-      influxUrl,
-      from,
-      to,
-      crossings: sites.map(({ crossing, config }, i) => ({
-        site: config,
-        emissions: (a, b) => deviceEmissions(simulate({ crossing, seed: SEED + i, fromMs: a, toMs: b, drain: false })),
-      })),
-      onProgress: progressBar(),
-    });
-    process.stderr.write('\n');
-    for (const c of result.crossings) console.log(`  ${c.checkpoint.padEnd(16)} ${c.skipped ? 'already there' : `${c.points} points`}`);
-  }
-
   // Live: ptys, agents, simulator.
+  const agentsFrom = Date.now();
   for (const { crossing, site, config } of sites) {
     for (const d of config.devices.serial) {
       const pty = new SocatPty(devPath(crossing, d.id), `${devPath(crossing, d.id)}.sim`);
@@ -147,14 +181,17 @@ async function main(): Promise<void> {
     });
   }
   mkdirSync(join(DATA, 'truth'), { recursive: true });
+  // The moment the live simulation takes over from the history. The live simulation starts a
+  // day earlier, unseen, so that the queues, trains and inspections in progress now are there.
   const liveFrom = Date.now();
+  const liveSimFrom = localMidnight(liveFrom) - DAY_MS;
   sites.forEach(({ crossing, config }, i) => {
     const truthPath = join(DATA, 'truth', `${crossing.id}-${new Date(liveFrom).toISOString().slice(0, 19).replace(/:/g, '')}.ndjson`);
     const driver = new LiveDriver({
-      mqttUrl: mqttUrl!,
+      mqttUrl: simulatorMqttUrl(mqttUrl!),
       clientId: `gatewatch-sim-${crossing.id}`,
       serialPaths: Object.fromEntries(config.devices.serial.map((d) => [d.id, `${d.path}.sim`])),
-      emissions: deviceEmissions(simulate({ crossing, seed: SEED + 100 + i, fromMs: liveFrom, toMs: Infinity }), (t) =>
+      emissions: deviceEmissions(from(liveFrom, simulate({ crossing, seed: SEED + i, fromMs: liveSimFrom, toMs: Infinity })), (t) =>
         appendFileSync(truthPath, truthLine(t.record)),
       )[Symbol.iterator](),
     });
@@ -174,6 +211,7 @@ GateWatch is running (Ctrl-C stops everything).
   Devices      simulated live (ptys under ${join(DATA, 'dev')}, cameras and customs over MQTT);
                ground truth in ${join(DATA, 'truth')}
   Dashboard    not yet (issue 4)
+  History      ${BACKFILL_DAYS > 0 ? `${BACKFILL_DAYS} days up to now, filling in below while the corridor runs` : 'none (GATEWATCH_BACKFILL_DAYS=0)'}
 
 Look at what the agents write:
   ${cli} -database gatewatch -precision rfc3339 -execute 'SELECT * FROM clearance ORDER BY time DESC LIMIT 10'
@@ -181,6 +219,37 @@ Look at what the agents write:
   ${cli} -database gatewatch -execute 'SELECT sum(units) FROM agg_1d.clearance_1d GROUP BY checkpoint'
   mosquitto_sub -p ${mqttPort} -t 'gw/v1/+/live/#' -v
 `);
+
+  // The history, up to the moment the live simulation took over, while the live corridor runs:
+  // the dashboard has today from the first minute and the 14 days behind it soon after.
+  if (BACKFILL_DAYS > 0) {
+    const historyFrom = localMidnight(liveFrom) - BACKFILL_DAYS * DAY_MS;
+    console.log(`History: ${BACKFILL_DAYS} days of the corridor up to ${new Date(liveFrom).toISOString()} into InfluxDB (skipped where already there, completed where an earlier run stopped)…`);
+    try {
+      const result = await backfill({
+        influxUrl,
+        ...(influxCredentials ? { credentials: influxCredentials } : {}),
+        from: historyFrom,
+        to: liveFrom,
+        liveSince: agentsFrom,
+        crossings: sites.map(({ crossing, config }, i) => ({
+          site: config,
+          emissions: (a, b) => deviceEmissions(simulate({ crossing, seed: SEED + i, fromMs: a, toMs: b, drain: false })),
+        })),
+        onProgress: progressBar(),
+      });
+      process.stderr.write('\n');
+      for (const c of result.crossings) {
+        const what = c.skipped ? 'already there' : c.resumedFrom !== undefined ? `completed from ${new Date(c.resumedFrom).toISOString()}: ${c.points} points` : `${c.points} points`;
+        console.log(`  ${c.checkpoint.padEnd(16)} ${what}`);
+      }
+      console.log(`History done in ${Math.round(result.elapsedMs / 1000)} s.`);
+    } catch (err) {
+      // The live corridor goes on; the next start completes the history from where it stopped.
+      console.error(`\nHistory backfill failed (the live corridor goes on; the next start completes it): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
 }
 
 main().catch((err: unknown) => {
