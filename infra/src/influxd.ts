@@ -9,6 +9,12 @@ const TEMPLATE = fileURLToPath(new URL('../influxdb/influxdb.conf.template', imp
 export interface InfluxdOptions {
   dataDir: string;
   port?: number;
+  /**
+   * Require credentials, as a production InfluxDB does: HTTP auth is enabled and this admin
+   * user created at the first start (InfluxDB allows that one statement without credentials
+   * while it has no admin). `query()` then sends them.
+   */
+  admin?: { username: string; password: string };
 }
 
 export interface Influxd {
@@ -41,7 +47,8 @@ export async function startInfluxd(opts: InfluxdOptions): Promise<Influxd> {
   const conf = readFileSync(TEMPLATE, 'utf8')
     .replaceAll('@DIR@', dataDir)
     .replaceAll('@HTTP@', `127.0.0.1:${port}`)
-    .replaceAll('@BIND@', `127.0.0.1:${bindPort}`);
+    .replaceAll('@BIND@', `127.0.0.1:${bindPort}`)
+    .replace('auth-enabled = false', `auth-enabled = ${opts.admin ? 'true' : 'false'}`);
   const confPath = join(dataDir, 'influxdb.conf');
   writeFileSync(confPath, conf);
   const url = `http://127.0.0.1:${port}`;
@@ -53,6 +60,19 @@ export async function startInfluxd(opts: InfluxdOptions): Promise<Influxd> {
     ready: async () => (await fetch(`${url}/ping`)).status === 204,
   });
   await service.start();
+  const headers: Record<string, string> = {};
+  if (opts.admin) {
+    const { username, password } = opts.admin;
+    headers['authorization'] = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const q = `CREATE USER "${username.replace(/["\\]/g, '\\$&')}" WITH PASSWORD '${password.replace(/['\\]/g, '\\$&')}' WITH ALL PRIVILEGES`;
+    // Refused (401) on later starts, when the admin exists: then the credentials must work.
+    await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+    const check = await fetch(`${url}/query`, { method: 'POST', headers, body: new URLSearchParams({ q: 'SHOW DATABASES' }) });
+    if (!check.ok) {
+      await service.stop();
+      throw new Error(`influxd at ${url}: the admin credentials are refused (${check.status})`);
+    }
+  }
   return {
     url,
     port,
@@ -61,7 +81,7 @@ export async function startInfluxd(opts: InfluxdOptions): Promise<Influxd> {
     async query(q, db) {
       const params = new URLSearchParams({ q, epoch: 'ns' });
       if (db) params.set('db', db);
-      const res = await fetch(`${url}/query`, { method: 'POST', body: params });
+      const res = await fetch(`${url}/query`, { method: 'POST', headers, body: params });
       return (await res.json()) as InfluxQueryResult;
     },
     stop: () => service.stop(),

@@ -101,12 +101,17 @@ async function historyReach(site: SiteConfig, url: string, database: string, fro
   const headers: Record<string, string> = {};
   const { username, password } = site.influx.credentials ?? {};
   if (username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
-  const res = await fetch(`${url.replace(/\/+$/, '')}/query?epoch=ms`, { method: 'POST', headers, body: new URLSearchParams({ q, db: database }) });
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/+$/, '')}/query?epoch=ms`, { method: 'POST', headers, body: new URLSearchParams({ q, db: database }) });
+  } catch (error) {
+    throw new BackfillError('INFLUX_UNREACHABLE', `InfluxDB at ${url} did not answer: ${error instanceof Error ? error.message : String(error)}`, site.checkpoint.id);
+  }
   const text = await res.text();
-  if (!res.ok) throw new BackfillError('INFLUX_QUERY', `InfluxDB at ${url} answered ${res.status} to ${q}: ${text.slice(0, 200)}`);
+  if (!res.ok) throw new BackfillError('INFLUX_QUERY', `InfluxDB at ${url} answered ${res.status} to ${q}: ${text.slice(0, 200)}`, site.checkpoint.id);
   const body = JSON.parse(text) as { results?: { series?: { values?: unknown[][] }[]; error?: string }[] };
   const error = body.results?.[0]?.error;
-  if (error !== undefined) throw new BackfillError('INFLUX_QUERY', `InfluxDB refused ${q}: ${error}`);
+  if (error !== undefined) throw new BackfillError('INFLUX_QUERY', `InfluxDB refused ${q}: ${error}`, site.checkpoint.id);
   const time = body.results?.[0]?.series?.[0]?.values?.[0]?.[0];
   return typeof time === 'number' ? time : undefined;
 }

@@ -7,7 +7,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Influxd } from '@gatewatch/infra';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applySchema, startInfluxd, type Influxd } from '@gatewatch/infra';
 import { startTestInflux, type TestInflux } from '../harness/influx.js';
 import { parseSiteConfig } from '@gatewatch/edge';
 import { backfill, BackfillError, crossing as simCrossing, localMidnight, NO_FAULTS, simulate, siteDescription, type DeviceEmission, type UnitTruth } from '@gatewatch/sim';
@@ -152,5 +155,40 @@ describe('a backfill that InfluxDB does not take', () => {
     const run = backfill({ influxUrl: url, from, to, crossings: [crossing], drainTimeoutMs: 1500 });
     await expect(run).rejects.toBeInstanceOf(BackfillError);
     await expect(run).rejects.toMatchObject({ code: 'NOT_DRAINED', message: expect.stringMatching(/^kim-thanh-road: .* took only 0 of \d+ points/) });
+  });
+});
+
+describe('a backfill into an InfluxDB that requires credentials', () => {
+  const admin = { username: 'gatewatch-admin', password: `pw-${process.pid}-${Date.now()}` };
+  let dir: string;
+  let influxd: Influxd;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gw-backfill-auth-'));
+    influxd = await startInfluxd({ dataDir: join(dir, 'influxdb'), admin });
+    await applySchema({ url: influxd.url, credentials: admin });
+  });
+  afterAll(async () => {
+    await influxd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The site's influx section as the agent's config resolves it (credentials from its environment).
+  const siteWith = (credentials: { username: string; password: string }) => ({
+    ...crossing,
+    site: { ...crossing.site, influx: { ...crossing.site.influx, url: influxd.url, credentials } },
+  });
+
+  it('writes with the credentials of the site, and names the refusal of wrong ones', async () => {
+    const result = await backfill({ influxUrl: influxd.url, credentials: admin, from, to, crossings: [siteWith(admin)] });
+    expect(result.crossings[0]).toMatchObject({ skipped: false });
+    const r = await influxd.query('SELECT count(unit) FROM clearance', 'gatewatch');
+    expect(r.results[0]?.series?.[0]?.values[0]?.[1]).toBe(scenario.expected.length + 1);
+    const agg = await influxd.query('SELECT sum(units) FROM agg_1h.clearance_1h', 'gatewatch');
+    expect(agg.results[0]?.series?.[0]?.values[0]?.[1]).toBe(scenario.expected.length + 1);
+
+    await expect(backfill({ influxUrl: influxd.url, from, to, crossings: [siteWith({ ...admin, password: 'not-it' })] })).rejects.toMatchObject({
+      code: 'INFLUX_QUERY',
+      message: expect.stringMatching(/^kim-thanh-road: InfluxDB at .* answered 401/),
+    });
   });
 });
