@@ -74,8 +74,12 @@ export class BackfillError extends GateWatchError {}
 const HIGH_WATER = 50_000;
 /** Virtual time replayed between progress reports and backpressure checks. */
 const SLICE_MS = 3600_000;
-/** History reaching this close to the end of the range counts as complete (queue records come every 2 s). */
-const UP_TO_DATE_MS = 10_000;
+/**
+ * A complete history's last queue record is stamped with the start of the last interval that
+ * ended by `to` (intervals close at the agent's ticks, a second apart): at most two intervals
+ * and a tick before `to`. Ending earlier means a gap.
+ */
+const upToDateMs = (site: SiteConfig): number => 2 * site.clearance.queueIntervalMs + 1000;
 /**
  * A resumed backfill rewrites from this long before the last record found: a clearance is
  * written a lateness window after its exit and timeouts later still, so the points just before
@@ -172,7 +176,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     const checkpoint = crossing.site.checkpoint.id;
     const share = (t: number): number => (i + (t - opts.from) / span) / opts.crossings.length;
     const reach = await historyReach(crossing.site, opts.influxUrl, database, opts.from, Math.min(opts.to, opts.liveSince ?? opts.to));
-    if (reach !== undefined && reach >= opts.to - UP_TO_DATE_MS) {
+    if (reach !== undefined && reach >= opts.to - upToDateMs(crossing.site)) {
       result.crossings.push({ checkpoint, skipped: true, emissions: 0, points: 0 });
       opts.onProgress?.(share(opts.to), `${checkpoint}: already in InfluxDB, skipped`);
       continue;
