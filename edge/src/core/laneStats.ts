@@ -8,8 +8,8 @@
  * last of them: neither depends on when the tick that closes the interval comes. Only a
  * timeout (which happens at a tick) is counted in the interval of that tick.
  */
-import { estimateWaitS } from '@gatewatch/shared';
-import { MAX_ESTIMATE_ENTRIES_PER_LANE } from './limits.js';
+import { estimateWaitS, type Channel, type LaneUnit, type ServiceMode } from '@gatewatch/shared';
+import { ESTIMATE_HISTORY_MS, MAX_ESTIMATE_ENTRIES_PER_LANE } from './limits.js';
 
 interface Bucket {
   start: number;
@@ -28,12 +28,36 @@ interface Entry {
   waitS: number;
 }
 
+/**
+ * What the lane knows of one visit (`key`) from reception time `rx` on: its stage times and
+ * channel then. A new entry per change, never an edit, so that an interval's estimate sees
+ * each unit exactly as it was known before the interval's end. `gone`: the visit left this lane.
+ */
+export interface UnitEntry {
+  key: number;
+  rx: number;
+  q?: number;
+  g?: number;
+  x?: number;
+  ch?: Channel;
+  gone?: true;
+}
+
+export interface LaneSettings {
+  intervalMs: number;
+  windowMs: number;
+  unitTimeoutMs: number;
+  defaultServiceS: number;
+  service: ServiceMode;
+}
+
 export interface LaneStatsSnapshot {
   length: number;
   closedLength: number;
   buckets: Bucket[];
   departures: Entry[];
   waits: Entry[];
+  units: UnitEntry[];
 }
 
 export interface IntervalCounts {
@@ -51,12 +75,14 @@ export class LaneStats {
   private buckets: Bucket[] = [];
   private departures: Entry[] = [];
   private waits: Entry[] = [];
+  private units: UnitEntry[] = [];
+  private readonly intervalMs: number;
+  private readonly windowMs: number;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly windowMs: number,
-    private readonly defaultServiceS: number,
-  ) {}
+  constructor(private readonly settings: LaneSettings) {
+    this.intervalMs = settings.intervalMs;
+    this.windowMs = settings.windowMs;
+  }
 
   /** One arrival and/or departure (and its length change) received at rx. `openStart`: start of the oldest open interval. */
   count(rx: number, openStart: number, change: { arrival?: boolean; departure?: boolean; delta: number }): void {
@@ -79,6 +105,12 @@ export class LaneStats {
 
   wait(key: number, gateTs: number, rx: number, waitS: number): void {
     upsert(this.waits, key, gateTs, rx, waitS);
+  }
+
+  /** Visit `key` as known from rx on (its stages and channel on this lane), or gone from this lane. */
+  unit(key: number, rx: number, state: Omit<UnitEntry, 'key' | 'rx'>): void {
+    this.units.push({ key, rx, ...state });
+    if (this.units.length > MAX_ESTIMATE_ENTRIES_PER_LANE) this.units.shift();
   }
 
   /** Closes the interval ending at `boundary`: its counts, the length then, the estimate then. */
@@ -113,18 +145,39 @@ export class LaneStats {
     const cut = from - this.windowMs;
     this.departures = this.departures.filter((e) => e.ts > cut);
     this.waits = this.waits.filter((e) => e.ts > cut);
+    // Of each visit, the entries from `from` on and the last one before: later estimates see no
+    // other. Visits no later estimate shows (timed out, cleared too long ago, gone) are dropped.
+    const last = new Map<number, number>();
+    this.units.forEach((e, i) => {
+      if (e.rx < from) last.set(e.key, i);
+    });
+    const keep = new Set<number>();
+    for (const i of last.values()) if (this.shown(this.units[i]!, from)) keep.add(i);
+    this.units = this.units.filter((e, i) => e.rx >= from || keep.has(i));
+  }
+
+  /** Whether a visit whose latest entry known is `e` counts at time `now`. */
+  private shown(e: UnitEntry, now: number): boolean {
+    if (e.gone) return false;
+    if (e.x !== undefined) return e.x > now - ESTIMATE_HISTORY_MS;
+    return e.rx > now - this.settings.unitTimeoutMs;
   }
 
   private estimate(length: number, now: number, knownBefore: number): number {
-    const inWindow = (e: Entry): boolean => e.rx < knownBefore && e.ts > now - this.windowMs && e.ts <= now;
-    return estimateWaitS({
-      queueLength: length,
-      departuresMs: this.departures.filter(inWindow).map((e) => e.ts).sort((a, b) => a - b),
-      recentWaitsS: this.waits.filter(inWindow).map((e) => e.waitS),
-      nowMs: now,
-      windowMs: this.windowMs,
-      defaultServiceS: this.defaultServiceS,
-    });
+    // Each visit as last known before `knownBefore`.
+    const latest = new Map<number, UnitEntry>();
+    for (const e of this.units) if (e.rx < knownBefore) latest.set(e.key, e);
+    const units: LaneUnit[] = [];
+    for (const e of latest.values()) {
+      if (!this.shown(e, now)) continue;
+      const u: LaneUnit = {};
+      if (e.q !== undefined) u.queueMs = e.q;
+      if (e.g !== undefined) u.gateMs = e.g;
+      if (e.x !== undefined) u.exitMs = e.x;
+      if (e.ch !== undefined) u.channel = e.ch;
+      units.push(u);
+    }
+    return estimateWaitS({ nowMs: now, service: this.settings.service, queueLength: length, units, defaultServiceS: this.settings.defaultServiceS });
   }
 
   private bucket(rx: number, openStart: number): Bucket {
@@ -138,16 +191,17 @@ export class LaneStats {
   }
 
   toJSON(): LaneStatsSnapshot {
-    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, departures: this.departures, waits: this.waits };
+    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, departures: this.departures, waits: this.waits, units: this.units };
   }
 
-  static from(s: LaneStatsSnapshot, intervalMs: number, windowMs: number, defaultServiceS: number): LaneStats {
-    const l = new LaneStats(intervalMs, windowMs, defaultServiceS);
+  static from(s: LaneStatsSnapshot, settings: LaneSettings): LaneStats {
+    const l = new LaneStats(settings);
     l.length = s.length;
     l.closedLength = s.closedLength;
     l.buckets = s.buckets.map((b) => ({ ...b }));
     l.departures = s.departures.map((e) => ({ ...e }));
     l.waits = s.waits.map((e) => ({ ...e }));
+    l.units = s.units.map((e) => ({ ...e }));
     return l;
   }
 }
