@@ -1,6 +1,6 @@
 /**
  * Per-lane queue statistics: arrivals, departures and length per queue interval, and the
- * departures and waits behind the wait estimate.
+ * units of the lane behind the wait estimate (what was known of each, from when).
  *
  * Counts go to the interval containing the reception time (rx) of the input that caused them
  * (an rx before the newest open interval is counted in that one). An interval's record
@@ -17,15 +17,6 @@ interface Bucket {
   departures: number;
   /** Queue length after the last change counted in this interval. */
   endLength: number;
-}
-
-/** A departure from the queue (ts) or a unit's wait (gate ts, wait s); `key` is the visit (0: a loop edge). */
-interface Entry {
-  key: number;
-  ts: number;
-  /** When it first became known: an interval's estimate uses only entries known before its end. */
-  rx: number;
-  waitS: number;
 }
 
 /**
@@ -45,7 +36,6 @@ export interface UnitEntry {
 
 export interface LaneSettings {
   intervalMs: number;
-  windowMs: number;
   unitTimeoutMs: number;
   defaultServiceS: number;
   service: ServiceMode;
@@ -55,8 +45,6 @@ export interface LaneStatsSnapshot {
   length: number;
   closedLength: number;
   buckets: Bucket[];
-  departures: Entry[];
-  waits: Entry[];
   units: UnitEntry[];
 }
 
@@ -73,15 +61,11 @@ export class LaneStats {
   /** Length at the end of the last closed interval. */
   private closedLength = 0;
   private buckets: Bucket[] = [];
-  private departures: Entry[] = [];
-  private waits: Entry[] = [];
   private units: UnitEntry[] = [];
   private readonly intervalMs: number;
-  private readonly windowMs: number;
 
   constructor(private readonly settings: LaneSettings) {
     this.intervalMs = settings.intervalMs;
-    this.windowMs = settings.windowMs;
   }
 
   /** One arrival and/or departure (and its length change) received at rx. `openStart`: start of the oldest open interval. */
@@ -96,15 +80,6 @@ export class LaneStats {
   /** A length change without arrival or departure (a unit timed out while waiting). */
   drop(now: number, openStart: number): void {
     this.count(now, openStart, { delta: -1 });
-  }
-
-  /** Records (or moves) the departure of visit `key` at ts; key 0 always adds (loop edges). */
-  departure(key: number, ts: number, rx: number): void {
-    upsert(this.departures, key, ts, rx, 0);
-  }
-
-  wait(key: number, gateTs: number, rx: number, waitS: number): void {
-    upsert(this.waits, key, gateTs, rx, waitS);
   }
 
   /** Visit `key` as known from rx on (its stages and channel on this lane), or gone from this lane. */
@@ -140,11 +115,8 @@ export class LaneStats {
     return this.estimate(this.length, now, Infinity);
   }
 
-  /** Frees departures and waits that no window ending at or after `from` includes. */
+  /** Frees what no estimate at or after `from` uses. */
   prune(from: number): void {
-    const cut = from - this.windowMs;
-    this.departures = this.departures.filter((e) => e.ts > cut);
-    this.waits = this.waits.filter((e) => e.ts > cut);
     // Of each visit, the entries from `from` on and the last one before: later estimates see no
     // other. Visits no later estimate shows (timed out, cleared too long ago, gone) are dropped.
     const last = new Map<number, number>();
@@ -191,7 +163,7 @@ export class LaneStats {
   }
 
   toJSON(): LaneStatsSnapshot {
-    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, departures: this.departures, waits: this.waits, units: this.units };
+    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, units: this.units };
   }
 
   static from(s: LaneStatsSnapshot, settings: LaneSettings): LaneStats {
@@ -199,24 +171,7 @@ export class LaneStats {
     l.length = s.length;
     l.closedLength = s.closedLength;
     l.buckets = s.buckets.map((b) => ({ ...b }));
-    l.departures = s.departures.map((e) => ({ ...e }));
-    l.waits = s.waits.map((e) => ({ ...e }));
     l.units = s.units.map((e) => ({ ...e }));
     return l;
   }
-}
-
-function upsert(list: Entry[], key: number, ts: number, rx: number, waitS: number): void {
-  if (key !== 0) {
-    for (let i = list.length - 1; i >= 0; i--) {
-      const e = list[i]!;
-      if (e.key === key) {
-        e.ts = ts;
-        e.waitS = waitS;
-        return;
-      }
-    }
-  }
-  list.push({ key, ts, rx, waitS });
-  if (list.length > MAX_ESTIMATE_ENTRIES_PER_LANE) list.shift();
 }

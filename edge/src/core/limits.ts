@@ -36,7 +36,7 @@ export const MAX_DEFERRED_PER_UNIT = 32;
 /** Unclaimed exit-loop edges and unmatched exit-camera readings kept per lane. */
 export const MAX_EXIT_MARKS_PER_LANE = 1_000;
 
-/** Departures and waits kept per lane for the wait estimate. */
+/** Entries (what was known of a unit, from when) kept per lane for the wait estimate; oldest out. */
 export const MAX_ESTIMATE_ENTRIES_PER_LANE = 100_000;
 
 /** Cleared units of a lane the wait estimate learns from: those that left in this span before now. */

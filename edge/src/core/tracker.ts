@@ -63,9 +63,12 @@
  * 10. Queue records: intervals are [k·I, (k+1)·I) since the epoch. Arrivals and departures
  *     count in the interval containing the rx of the input that caused them; length is the
  *     length after the last input received in the interval; wait_estimate_s = estimateWaitS
- *     at the boundary with departures (ts in the window) and waits (gate ts in the window) of
- *     the lane known before the boundary. So records do not depend on the tick rate, except
- *     that a timeout leaves the queue in the interval of the tick that times it out. A tick
+ *     at the boundary with that length and the lane's units (stage times and channel, lane:
+ *     where the visit joined, else its gate's, else its exit's; units cleared in the last
+ *     ESTIMATE_HISTORY_MS, open ones received within T) as they were known before the
+ *     boundary; exits given by the FIFO rule do not count there. So records do not depend on
+ *     the tick rate, except that a timeout leaves the queue in the interval of the tick that
+ *     times it out (and a held unit's next visit counts from when the release applies it). A tick
  *     at or past a boundary emits a record per configured lane (config order) for every
  *     boundary up to now, at most MAX_BOUNDARIES_PER_TICK (earliest first; the rest are
  *     skipped, counted, and their counts dropped). The first interval is the one containing
@@ -220,8 +223,8 @@ export class ClearanceCore {
   }
 
   private laneSettings(l: LaneConfig): LaneSettings {
-    const { queueIntervalMs, estimateWindowMs, unitTimeoutMs } = this.config;
-    return { intervalMs: queueIntervalMs, windowMs: estimateWindowMs, unitTimeoutMs, defaultServiceS: l.defaultServiceS, service: l.service ?? 'unit' };
+    const { queueIntervalMs, unitTimeoutMs } = this.config;
+    return { intervalMs: queueIntervalMs, unitTimeoutMs, defaultServiceS: l.defaultServiceS, service: l.service ?? 'unit' };
   }
 
   // ---------------------------------------------------------------- inputs
@@ -362,8 +365,6 @@ export class ClearanceCore {
       delete v.inQueue;
       this.bySightings(v.queueLane)?.count(rx, this.openStart(), { departure: true, delta: -1 });
     }
-    if (left) this.bySightings(v.queueLane)?.departure(v.visit, left.ts, rx);
-    if (v.gate) this.lanes.get(v.queueLane)?.wait(v.visit, v.gate.ts, rx, secondsBetween(q.ts, v.gate.ts));
   }
 
   /**
@@ -524,7 +525,6 @@ export class ClearanceCore {
       stats.count(rx, this.openStart(), { arrival: true, delta: 1 });
     } else {
       stats.count(rx, this.openStart(), { departure: true, delta: -1 });
-      stats.departure(0, ts, rx);
     }
   }
 
