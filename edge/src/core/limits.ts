@@ -40,7 +40,7 @@ export const MAX_EXIT_MARKS_PER_LANE = 1_000;
 export const MAX_ESTIMATE_ENTRIES_PER_LANE = 100_000;
 
 /** Cleared units of a lane the wait estimate learns from: those that left in this span before now. */
-export const ESTIMATE_HISTORY_MS = 12 * 3600_000;
+export const ESTIMATE_HISTORY_MS = 24 * 3600_000;
 
 /** Queue interval boundaries emitted by one tick at most; the rest are skipped and counted. */
 export const MAX_BOUNDARIES_PER_TICK = 360;

@@ -34,8 +34,8 @@ export interface EvaluateOptions {
   /** Simulator fault rates (default: the simulator's defaults, DEFAULT_FAULTS). */
   faults?: Partial<FaultRates>;
   /**
-   * Simulated time before the scored range (default 12 h: the estimator learns from the
-   * clearances of the last 12 hours, which an agent in service has; a shorter warm-up scores
+   * Simulated time before the scored range (default 24 h: the estimator learns from the
+   * clearances of the last 24 hours, which an agent in service has; a shorter warm-up scores
    * a freshly started agent).
    */
   warmupMs?: number;
@@ -104,7 +104,7 @@ interface Replayed {
   units: UnitTruth[];
 }
 
-const DEFAULT_WARMUP_MS = 12 * HOUR_MS;
+const DEFAULT_WARMUP_MS = 24 * HOUR_MS;
 const silent = createLog({ level: 'silent', destination: { write: () => true } as unknown as NodeJS.WritableStream });
 
 export function evaluateEstimates(opts: EvaluateOptions): EvaluationResult {
