@@ -170,6 +170,13 @@ describe('errors name the path, what was expected and the value', () => {
     expect(issues(['a'])).toEqual(['(top level): expected a mapping (key: value lines) (is a list)']);
   });
 
+  it('a lane\'s service is unit (default) or batch', () => {
+    expect(issues(site((s) => (s.lanes[0].service = 'train')))).toEqual([
+      "lanes[0].service: expected 'unit' (one unit at a time) or 'batch' (trains) (is 'train')",
+    ]);
+    expect(parse(site((s) => (s.lanes[0].service = 'batch')), {}).lanes.map((l) => l.service)).toEqual(['batch', undefined]);
+  });
+
   it('a bad checkpoint id', () => {
     expect(issues(site((s) => (s.checkpoint.id = 'Kim Thanh')))).toEqual([
       "checkpoint.id: must be 1 to 48 lowercase letters, digits or '-', like kim-thanh-road (is 'Kim Thanh')",

@@ -142,6 +142,7 @@ const laneSchema = z.strictObject({
   id: z.string().regex(LANE_ID, { error: 'must be 1 to 16 letters, digits or \'-\', like IN-1' }),
   direction: z.enum(['inbound', 'outbound']),
   defaultServiceS: z.number().positive().default(DEFAULTS.lane.defaultServiceS),
+  service: z.enum(['unit', 'batch'], { error: "expected 'unit' (one unit at a time) or 'batch' (trains)" }).exactOptional(),
 });
 
 const serialDeviceSchema = z

@@ -2,6 +2,8 @@
  * The validated site configuration (one YAML file per agent; schema in schema.ts).
  * Everything downstream takes these types, never raw YAML.
  */
+import type { ServiceMode } from '@gatewatch/shared';
+
 export type CheckpointKind = 'road' | 'rail' | 'port';
 export type SerialDeviceKind = 'gate-controller' | 'scanner' | 'weighbridge';
 
@@ -9,8 +11,13 @@ export interface LaneConfig {
   id: string;
   /** inbound (entering Vietnam) or outbound; shown to logistics firms. */
   direction: 'inbound' | 'outbound';
-  /** Seconds per unit at the gate, used for wait estimates until the service rate is measured. */
+  /** Seconds per unit (per batch when `service` is `batch`) at the gate, used for wait estimates until service times are measured. */
   defaultServiceS: number;
+  /**
+   * How the control point serves: `unit` (absent: the default), one unit at a time (a booth);
+   * `batch`, units drawn in and released together (a train's wagons in a railway control zone).
+   */
+  service?: ServiceMode;
 }
 
 export interface SerialDeviceConfig {

@@ -1,6 +1,6 @@
 /**
  * Per-lane queue statistics: arrivals, departures and length per queue interval, and the
- * departures and waits behind the wait estimate.
+ * units of the lane behind the wait estimate (what was known of each, from when).
  *
  * Counts go to the interval containing the reception time (rx) of the input that caused them
  * (an rx before the newest open interval is counted in that one). An interval's record
@@ -8,8 +8,8 @@
  * last of them: neither depends on when the tick that closes the interval comes. Only a
  * timeout (which happens at a tick) is counted in the interval of that tick.
  */
-import { estimateWaitS } from '@gatewatch/shared';
-import { MAX_ESTIMATE_ENTRIES_PER_LANE } from './limits.js';
+import { estimateWaitS, type Channel, type LaneUnit, type ServiceMode } from '@gatewatch/shared';
+import { ESTIMATE_HISTORY_MS, MAX_ESTIMATE_ENTRIES_PER_LANE } from './limits.js';
 
 interface Bucket {
   start: number;
@@ -19,21 +19,33 @@ interface Bucket {
   endLength: number;
 }
 
-/** A departure from the queue (ts) or a unit's wait (gate ts, wait s); `key` is the visit (0: a loop edge). */
-interface Entry {
+/**
+ * What the lane knows of one visit (`key`) from reception time `rx` on: its stage times and
+ * channel then. A new entry per change, never an edit, so that an interval's estimate sees
+ * each unit exactly as it was known before the interval's end. `gone`: the visit left this lane.
+ */
+export interface UnitEntry {
   key: number;
-  ts: number;
-  /** When it first became known: an interval's estimate uses only entries known before its end. */
   rx: number;
-  waitS: number;
+  q?: number;
+  g?: number;
+  x?: number;
+  ch?: Channel;
+  gone?: true;
+}
+
+export interface LaneSettings {
+  intervalMs: number;
+  unitTimeoutMs: number;
+  defaultServiceS: number;
+  service: ServiceMode;
 }
 
 export interface LaneStatsSnapshot {
   length: number;
   closedLength: number;
   buckets: Bucket[];
-  departures: Entry[];
-  waits: Entry[];
+  units: UnitEntry[];
 }
 
 export interface IntervalCounts {
@@ -49,14 +61,12 @@ export class LaneStats {
   /** Length at the end of the last closed interval. */
   private closedLength = 0;
   private buckets: Bucket[] = [];
-  private departures: Entry[] = [];
-  private waits: Entry[] = [];
+  private units: UnitEntry[] = [];
+  private readonly intervalMs: number;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly windowMs: number,
-    private readonly defaultServiceS: number,
-  ) {}
+  constructor(private readonly settings: LaneSettings) {
+    this.intervalMs = settings.intervalMs;
+  }
 
   /** One arrival and/or departure (and its length change) received at rx. `openStart`: start of the oldest open interval. */
   count(rx: number, openStart: number, change: { arrival?: boolean; departure?: boolean; delta: number }): void {
@@ -72,13 +82,10 @@ export class LaneStats {
     this.count(now, openStart, { delta: -1 });
   }
 
-  /** Records (or moves) the departure of visit `key` at ts; key 0 always adds (loop edges). */
-  departure(key: number, ts: number, rx: number): void {
-    upsert(this.departures, key, ts, rx, 0);
-  }
-
-  wait(key: number, gateTs: number, rx: number, waitS: number): void {
-    upsert(this.waits, key, gateTs, rx, waitS);
+  /** Visit `key` as known from rx on (its stages and channel on this lane), or gone from this lane. */
+  unit(key: number, rx: number, state: Omit<UnitEntry, 'key' | 'rx'>): void {
+    this.units.push({ key, rx, ...state });
+    if (this.units.length > MAX_ESTIMATE_ENTRIES_PER_LANE) this.units.shift();
   }
 
   /** Closes the interval ending at `boundary`: its counts, the length then, the estimate then. */
@@ -108,23 +115,41 @@ export class LaneStats {
     return this.estimate(this.length, now, Infinity);
   }
 
-  /** Frees departures and waits that no window ending at or after `from` includes. */
+  /** Frees what no estimate at or after `from` uses. */
   prune(from: number): void {
-    const cut = from - this.windowMs;
-    this.departures = this.departures.filter((e) => e.ts > cut);
-    this.waits = this.waits.filter((e) => e.ts > cut);
+    // Of each visit, the entries from `from` on and the last one before: later estimates see no
+    // other. Visits no later estimate shows (timed out, cleared too long ago, gone) are dropped.
+    const last = new Map<number, number>();
+    this.units.forEach((e, i) => {
+      if (e.rx < from) last.set(e.key, i);
+    });
+    const keep = new Set<number>();
+    for (const i of last.values()) if (this.shown(this.units[i]!, from)) keep.add(i);
+    this.units = this.units.filter((e, i) => e.rx >= from || keep.has(i));
+  }
+
+  /** Whether a visit whose latest entry known is `e` counts at time `now`. */
+  private shown(e: UnitEntry, now: number): boolean {
+    if (e.gone) return false;
+    if (e.x !== undefined) return e.x > now - ESTIMATE_HISTORY_MS;
+    return e.rx > now - this.settings.unitTimeoutMs;
   }
 
   private estimate(length: number, now: number, knownBefore: number): number {
-    const inWindow = (e: Entry): boolean => e.rx < knownBefore && e.ts > now - this.windowMs && e.ts <= now;
-    return estimateWaitS({
-      queueLength: length,
-      departuresMs: this.departures.filter(inWindow).map((e) => e.ts).sort((a, b) => a - b),
-      recentWaitsS: this.waits.filter(inWindow).map((e) => e.waitS),
-      nowMs: now,
-      windowMs: this.windowMs,
-      defaultServiceS: this.defaultServiceS,
-    });
+    // Each visit as last known before `knownBefore`.
+    const latest = new Map<number, UnitEntry>();
+    for (const e of this.units) if (e.rx < knownBefore) latest.set(e.key, e);
+    const units: LaneUnit[] = [];
+    for (const e of latest.values()) {
+      if (!this.shown(e, now)) continue;
+      const u: LaneUnit = {};
+      if (e.q !== undefined) u.queueMs = e.q;
+      if (e.g !== undefined) u.gateMs = e.g;
+      if (e.x !== undefined) u.exitMs = e.x;
+      if (e.ch !== undefined) u.channel = e.ch;
+      units.push(u);
+    }
+    return estimateWaitS({ nowMs: now, service: this.settings.service, queueLength: length, units, defaultServiceS: this.settings.defaultServiceS });
   }
 
   private bucket(rx: number, openStart: number): Bucket {
@@ -138,31 +163,15 @@ export class LaneStats {
   }
 
   toJSON(): LaneStatsSnapshot {
-    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, departures: this.departures, waits: this.waits };
+    return { length: this.length, closedLength: this.closedLength, buckets: this.buckets, units: this.units };
   }
 
-  static from(s: LaneStatsSnapshot, intervalMs: number, windowMs: number, defaultServiceS: number): LaneStats {
-    const l = new LaneStats(intervalMs, windowMs, defaultServiceS);
+  static from(s: LaneStatsSnapshot, settings: LaneSettings): LaneStats {
+    const l = new LaneStats(settings);
     l.length = s.length;
     l.closedLength = s.closedLength;
     l.buckets = s.buckets.map((b) => ({ ...b }));
-    l.departures = s.departures.map((e) => ({ ...e }));
-    l.waits = s.waits.map((e) => ({ ...e }));
+    l.units = s.units.map((e) => ({ ...e }));
     return l;
   }
-}
-
-function upsert(list: Entry[], key: number, ts: number, rx: number, waitS: number): void {
-  if (key !== 0) {
-    for (let i = list.length - 1; i >= 0; i--) {
-      const e = list[i]!;
-      if (e.key === key) {
-        e.ts = ts;
-        e.waitS = waitS;
-        return;
-      }
-    }
-  }
-  list.push({ key, ts, rx, waitS });
-  if (list.length > MAX_ESTIMATE_ENTRIES_PER_LANE) list.shift();
 }

@@ -36,8 +36,11 @@ export const MAX_DEFERRED_PER_UNIT = 32;
 /** Unclaimed exit-loop edges and unmatched exit-camera readings kept per lane. */
 export const MAX_EXIT_MARKS_PER_LANE = 1_000;
 
-/** Departures and waits kept per lane for the wait estimate. */
+/** Entries (what was known of a unit, from when) kept per lane for the wait estimate; oldest out. */
 export const MAX_ESTIMATE_ENTRIES_PER_LANE = 100_000;
+
+/** Cleared units of a lane the wait estimate learns from: those that left in this span before now. */
+export const ESTIMATE_HISTORY_MS = 24 * 3600_000;
 
 /** Queue interval boundaries emitted by one tick at most; the rest are skipped and counted. */
 export const MAX_BOUNDARIES_PER_TICK = 360;

@@ -20,13 +20,15 @@ describe('queue records from sightings (no loops)', () => {
   ];
 
   const expected = [
-    q('IN-1', T0 + 10_000, 2, 2, 0, 120), // nothing measured: 2 × 60 s
+    // Nothing cleared yet: 60 s (the lane's defaultServiceS) per unit; moving up to the gate
+    // takes the wait seen (U1: 12.9 s; then the median of 12.9 and 23.1 s), before that nothing.
+    q('IN-1', T0 + 10_000, 2, 2, 0, 120), // U1 and U2 ahead
     q('IN-2', T0 + 10_000, 0, 0, 0, 0),
-    q('IN-1', T0 + 20_000, 2, 1, 1, 12.9), // one departure: the median wait (U1: 12.9 s)
+    q('IN-1', T0 + 20_000, 2, 1, 1, 212.6), // U1 at the gate since 13.9 s (53.9 s left), U2 and U3 ahead: 53.9 + 3 × 12.9 + 2 × 60
     q('IN-2', T0 + 20_000, 0, 0, 0, 0),
-    q('IN-1', T0 + 30_000, 2, 0, 0, 12.9), // U2's gate was received after 30 s: not yet
+    q('IN-1', T0 + 30_000, 2, 0, 0, 202.6), // U2's gate was received after 30 s: not yet
     q('IN-2', T0 + 30_000, 0, 0, 0, 0),
-    q('IN-1', T0 + 40_000, 1, 0, 1, 18), // median of 12.9 and 23.1
+    q('IN-1', T0 + 40_000, 1, 0, 1, 142.1), // U2 at the gate since 26.1 s (U1 left), U3 ahead: 46.1 + 2 × 18 + 60
     q('IN-2', T0 + 40_000, 0, 0, 0, 0),
   ];
 
@@ -34,7 +36,7 @@ describe('queue records from sightings (no loops)', () => {
     const core = newCore();
     const out = run(core, [inputs[0]!, inputs[1]!, tick(T0 + 10_000), inputs[2]!, inputs[3]!, inputs[4]!, tick(T0 + 31_000), tick(T0 + 40_000)]);
     expect(queueRecords(out)).toStrictEqual(expected);
-    expect(core.laneView('IN-1')).toEqual({ length: 1, waitEstimateS: 18 });
+    expect(core.laneView('IN-1')).toEqual({ length: 1, waitEstimateS: 142.1 });
   });
 
   it('gives the same records whatever the tick rate', () => {
@@ -92,10 +94,10 @@ describe('queue records from induction loops', () => {
       tick(T0 + 30_000),
     ]);
     expect(queueRecords(out).filter((r) => r.lane === 'IN-1')).toStrictEqual([
+      // The loops count who waits (2 × 60 s): the camera's NOT-COUNTED is one of them, not a third.
       q('IN-1', T0 + 10_000, 2, 3, 1, 120),
       q('IN-1', T0 + 20_000, 0, 0, 3, 0),
-      // 4 departures from 4 s to 16 s, measured over the 26 s to now: 1 / (4 / 26 s) = 6.5 s.
-      q('IN-1', T0 + 30_000, 1, 1, 0, 6.5),
+      q('IN-1', T0 + 30_000, 1, 1, 0, 60),
     ]);
   });
 });

@@ -8,7 +8,8 @@ import type { LaneStatsSnapshot } from './laneStats.js';
 import type { NudgeSnapshot } from './nudge.js';
 import type { SeenIdsSnapshot } from './seenIds.js';
 
-export const SNAPSHOT_VERSION = 1;
+/** 2: lanes keep the units the wait estimate sees (LaneStatsSnapshot.units), visits their estLane. */
+export const SNAPSHOT_VERSION = 2;
 
 export interface Stage {
   ts: number;
@@ -58,6 +59,8 @@ export interface Visit {
   queueLane?: string;
   /** Counted in queueLane's length now. */
   inQueue?: true;
+  /** Lane whose wait estimate knows this visit. */
+  estLane?: string;
 }
 
 export interface Written {

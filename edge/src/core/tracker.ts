@@ -63,9 +63,12 @@
  * 10. Queue records: intervals are [k·I, (k+1)·I) since the epoch. Arrivals and departures
  *     count in the interval containing the rx of the input that caused them; length is the
  *     length after the last input received in the interval; wait_estimate_s = estimateWaitS
- *     at the boundary with departures (ts in the window) and waits (gate ts in the window) of
- *     the lane known before the boundary. So records do not depend on the tick rate, except
- *     that a timeout leaves the queue in the interval of the tick that times it out. A tick
+ *     at the boundary with that length and the lane's units (stage times and channel, lane:
+ *     where the visit joined, else its gate's, else its exit's; units cleared in the last
+ *     ESTIMATE_HISTORY_MS, open ones received within T) as they were known before the
+ *     boundary; exits given by the FIFO rule do not count there. So records do not depend on
+ *     the tick rate, except that a timeout leaves the queue in the interval of the tick that
+ *     times it out (and a held unit's next visit counts from when the release applies it). A tick
  *     at or past a boundary emits a record per configured lane (config order) for every
  *     boundary up to now, at most MAX_BOUNDARIES_PER_TICK (earliest first; the rest are
  *     skipped, counted, and their counts dropped). The first interval is the one containing
@@ -85,7 +88,7 @@
 import { msToNs, secondsBetween, type Channel, type ClearanceRecord, type QueueRecord, type UnitKind } from '@gatewatch/shared';
 import type { LaneConfig } from '../config/types.js';
 import type { CoreInput, DecisionInput, DeclarationScanInput, LoopInput, SightingInput, WeightInput } from './inputs.js';
-import { LaneStats } from './laneStats.js';
+import { LaneStats, type LaneSettings } from './laneStats.js';
 import {
   MAX_BOUNDARIES_PER_TICK,
   MAX_DECISIONS_PER_UNIT,
@@ -215,8 +218,13 @@ export class ClearanceCore {
     this.laneIds = config.lanes.map((l) => l.id);
     this.seen = new SeenIds(this.idRetentionMs, config.maxSeenIds ?? MAX_SEEN_IDS);
     this.nudges = new NudgeTable(NUDGE_RETENTION_MS, MAX_NUDGE_ENTRIES);
-    for (const l of config.lanes) this.lanes.set(l.id, new LaneStats(I, estimateWindowMs, l.defaultServiceS));
+    for (const l of config.lanes) this.lanes.set(l.id, new LaneStats(this.laneSettings(l)));
     if (snapshot !== undefined && snapshot !== null) this.restore(snapshot);
+  }
+
+  private laneSettings(l: LaneConfig): LaneSettings {
+    const { queueIntervalMs, unitTimeoutMs } = this.config;
+    return { intervalMs: queueIntervalMs, unitTimeoutMs, defaultServiceS: l.defaultServiceS, service: l.service ?? 'unit' };
   }
 
   // ---------------------------------------------------------------- inputs
@@ -312,6 +320,7 @@ export class ClearanceCore {
       }
     }
     this.stagesChanged(v, s.rx);
+    this.estimateEntry(v, s.rx);
     if (s.point === 'gate') this.giveWaitingWeight(v, s.rx);
   }
 
@@ -356,8 +365,26 @@ export class ClearanceCore {
       delete v.inQueue;
       this.bySightings(v.queueLane)?.count(rx, this.openStart(), { departure: true, delta: -1 });
     }
-    if (left) this.bySightings(v.queueLane)?.departure(v.visit, left.ts, rx);
-    if (v.gate) this.lanes.get(v.queueLane)?.wait(v.visit, v.gate.ts, rx, secondsBetween(q.ts, v.gate.ts));
+  }
+
+  /**
+   * What the wait estimate knows of the visit from rx on: its stage times and channel, on the
+   * lane it joined (else the lane of its gate, else of its exit). Exits given at a tick by the
+   * FIFO rule are not entered (their tick depends on the tick rate): the estimate takes a unit
+   * at the gate for gone once a later one reached the gate.
+   */
+  private estimateEntry(v: Visit, rx: number): void {
+    const lane = v.queue?.lane ?? v.gate?.lane ?? v.exit?.lane;
+    if (v.estLane !== undefined && v.estLane !== lane) this.lanes.get(v.estLane)?.unit(v.visit, rx, { gone: true });
+    if (lane === undefined) return;
+    v.estLane = lane;
+    const channel = pickChannel(v.decisions, v.exit?.ts ?? Infinity).channel;
+    this.lanes.get(lane)?.unit(v.visit, rx, {
+      ...(v.queue ? { q: v.queue.ts } : {}),
+      ...(v.gate ? { g: v.gate.ts } : {}),
+      ...(v.exit ? { x: v.exit.ts } : {}),
+      ...(channel !== 'unknown' ? { ch: channel } : {}),
+    });
   }
 
   private decision(input: DecisionInput): void {
@@ -379,6 +406,7 @@ export class ClearanceCore {
     } else if (v) {
       v.lastRx = Math.max(v.lastRx, rx);
       this.pushCapped(v.decisions, d);
+      this.estimateEntry(v, rx);
     } else {
       this.waitForVisit(unit, [d]);
     }
@@ -497,7 +525,6 @@ export class ClearanceCore {
       stats.count(rx, this.openStart(), { arrival: true, delta: 1 });
     } else {
       stats.count(rx, this.openStart(), { departure: true, delta: -1 });
-      stats.departure(0, ts, rx);
     }
   }
 
@@ -833,7 +860,7 @@ export class ClearanceCore {
     const saved = new Map(s.lanes);
     for (const l of this.config.lanes) {
       const ls = saved.get(l.id);
-      if (ls) this.lanes.set(l.id, LaneStats.from(ls, this.I, this.config.estimateWindowMs, l.defaultServiceS));
+      if (ls) this.lanes.set(l.id, LaneStats.from(ls, this.laneSettings(l)));
     }
     this.nudges = NudgeTable.from(s.nudges, NUDGE_RETENTION_MS, MAX_NUDGE_ENTRIES);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, localDayStart } from '../corridor/profile.js';
 import { simulate } from '../corridor/simulate.js';
-import { evaluateEstimates, figures, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+import { aggregate, evaluateEstimates, figures, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 
 // Three busy hours of the port gate, after two hours of warm-up: fast, and enough joiners.
 const DAY = '2026-11-24';
@@ -48,6 +48,25 @@ describe('evaluating the published wait estimates against the true waits', () =>
       lastHourMean: result.lastHourMean,
       samples: result.samples,
     });
+  });
+
+  it('pools several runs of a crossing: figures over all their samples, not a mean of the runs\' figures', () => {
+    const other = evaluateEstimates({ ...OPTS, seed: 43 });
+    const [pooled, ...rest] = aggregate([result, other]);
+    expect(rest).toEqual([]);
+    expect(pooled!.runs).toBe(2);
+    expect(pooled!.samples).toBe(result.samples + other.samples);
+    expect(pooled!.estimator).toEqual(figures([...result.errors.estimator, ...other.errors.estimator]));
+    expect(pooled!.lastAtGate).toEqual(figures([...result.errors.lastAtGate, ...other.errors.lastAtGate]));
+    expect(pooled!.meanWaitS).toBeCloseTo((result.meanWaitS * result.samples + other.meanWaitS * other.samples) / pooled!.samples, 6);
+  });
+
+  it('publishes one estimate for all the wagons of a train passing the queue camera (they wait alike)', () => {
+    const rail = evaluateEstimates({ ...OPTS, crossing: 'lao-cai-rail', fromMs: localDayStart(DAY) + 7 * HOUR_MS, toMs: localDayStart(DAY) + 11 * HOUR_MS, warmupMs: 12 * HOUR_MS });
+    expect(rail.samples).toBeGreaterThan(15);
+    expect(rail.unscored).toBe(0);
+    // The train's first wagon is told before its train is seen; the others as members of it.
+    expect(rail.estimator.mae).toBeLessThan(rail.meanWaitS);
   });
 
   it('computes MAE and nearest-rank p90', () => {

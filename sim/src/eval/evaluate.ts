@@ -7,7 +7,7 @@
  * [t, t + I) was told (I = queueIntervalMs): each such joiner is one sample, its error
  * |estimate − true wait|. Intervals nobody joined give no sample. Only records with t in the
  * scored range count; the simulation starts `warmupMs` earlier so that queues and the
- * estimator's window are not empty at the start, and drains so every joiner reaches the gate.
+ * estimator's history are not empty at the start, and drains so every joiner reaches the gate.
  *
  * Two baselines, on the same samples, from what the edge could have known at t (truth times of
  * units whose gate time is ≤ t, i.e. already seen at the gate):
@@ -33,7 +33,11 @@ export interface EvaluateOptions {
   day: string;
   /** Simulator fault rates (default: the simulator's defaults, DEFAULT_FAULTS). */
   faults?: Partial<FaultRates>;
-  /** Simulated time before the scored range (default 4 h). */
+  /**
+   * Simulated time before the scored range (default 24 h: the estimator learns from the
+   * clearances of the last 24 hours, which an agent in service has; a shorter warm-up scores
+   * a freshly started agent).
+   */
   warmupMs?: number;
   /** Scored range, epoch ms; default the whole `day`. */
   fromMs?: number;
@@ -69,6 +73,27 @@ export interface EvaluationResult {
   lastHourFallbacks: number;
   /** Joiners in the scored range without a queue record for their interval (not scored). */
   unscored: number;
+  /** The absolute errors behind the figures, one per sample, for pooling several runs (aggregate()). */
+  errors: SampleErrors;
+}
+
+export interface SampleErrors {
+  estimator: number[];
+  lastAtGate: number[];
+  lastHourMean: number[];
+}
+
+/** Several runs of one crossing taken as one: their samples pooled. */
+export interface AggregateResult {
+  crossing: CrossingId;
+  runs: number;
+  samples: number;
+  estimator: ErrorFigures;
+  lastAtGate: ErrorFigures;
+  lastHourMean: ErrorFigures;
+  meanWaitS: number;
+  lastHourFallbacks: number;
+  unscored: number;
 }
 
 /** The simulation's truth and the published estimates, per lane. */
@@ -79,7 +104,7 @@ interface Replayed {
   units: UnitTruth[];
 }
 
-const DEFAULT_WARMUP_MS = 4 * HOUR_MS;
+const DEFAULT_WARMUP_MS = 24 * HOUR_MS;
 const silent = createLog({ level: 'silent', destination: { write: () => true } as unknown as NodeJS.WritableStream });
 
 export function evaluateEstimates(opts: EvaluateOptions): EvaluationResult {
@@ -177,7 +202,7 @@ function score(r: Replayed, fromMs: number, toMs: number): Omit<EvaluationResult
     if (!list) byLane.set(u.lane, (list = []));
     list.push(u);
   }
-  const errors = { estimator: [] as number[], lastAtGate: [] as number[], lastHourMean: [] as number[] };
+  const errors: SampleErrors = { estimator: [], lastAtGate: [], lastHourMean: [] };
   let waitSum = 0;
   let lastHourFallbacks = 0;
   let unscored = 0;
@@ -214,7 +239,33 @@ function score(r: Replayed, fromMs: number, toMs: number): Omit<EvaluationResult
     meanWaitS: samples === 0 ? 0 : waitSum / samples,
     lastHourFallbacks,
     unscored,
+    errors,
   };
+}
+
+/** Pools the samples of runs per crossing (in order of first appearance): figures over all of them. */
+export function aggregate(results: readonly EvaluationResult[]): AggregateResult[] {
+  const by = new Map<CrossingId, EvaluationResult[]>();
+  for (const r of results) {
+    const list = by.get(r.crossing) ?? [];
+    list.push(r);
+    by.set(r.crossing, list);
+  }
+  return [...by].map(([crossing, rs]) => {
+    const pooled = (k: keyof SampleErrors): number[] => rs.flatMap((r) => r.errors[k]);
+    const samples = rs.reduce((a, r) => a + r.samples, 0);
+    return {
+      crossing,
+      runs: rs.length,
+      samples,
+      estimator: figures(pooled('estimator')),
+      lastAtGate: figures(pooled('lastAtGate')),
+      lastHourMean: figures(pooled('lastHourMean')),
+      meanWaitS: samples === 0 ? 0 : rs.reduce((a, r) => a + r.meanWaitS * r.samples, 0) / samples,
+      lastHourFallbacks: rs.reduce((a, r) => a + r.lastHourFallbacks, 0),
+      unscored: rs.reduce((a, r) => a + r.unscored, 0),
+    };
+  });
 }
 
 /** MAE and nearest-rank p90 of absolute errors (0 and 0 for no errors). */
