@@ -44,7 +44,7 @@ import { crossing as resolveCrossing, DEFAULT_CHANNEL_SHARES, deviceIds, type Cr
 import { badMessage, corruptFrame, DEFAULT_FAULTS, type BadMessageHow, type CorruptHow, type FaultRates } from './faults.js';
 import { Agenda } from './heap.js';
 import { arrivalRatePerHour, DAY_MS, HOUR_MS, isLaneOpen, localDay, localDayStart, localMidnight, nextArrival } from './profile.js';
-import { containerNumber, declarationNumber, vietnamesePlate, wagonNumber, weighted, yunnanPlate } from './units.js';
+import { containerNumber, declarationNumber, vietnamesePlate, wagonChannels, wagonNumber, weighted, yunnanPlate } from './units.js';
 
 /** Device id of the customs decision feed (as the edge names it in device records). */
 export const CUSTOMS_FEED = 'customs-feed';
@@ -511,6 +511,8 @@ class CorridorRun {
    * train waits on the reception track until the control zone is free (trains FIFO), is drawn
    * in (gate readings), stays until its slowest wagon is cleared (a red wagon's inspection
    * holds the whole train), and leaves as one batch (exit readings), wagons in their order.
+   * Customs channels the train (the configured shares are per train) and its wagons follow
+   * from that (wagonChannels).
    */
   private train(ls: LaneState, a: number, id: string, model: Extract<Crossing['arrivals'], { kind: 'timetable' }>): void {
     const t = this.traffic;
@@ -520,7 +522,7 @@ class CorridorRun {
     const q0 = Math.max(a, ls.qFree);
     ls.qFree = q0 + (n - 1) * gap + 5 * 60_000;
     const g0 = Math.max(q0 + ms(t, this.c.approachS), ls.lastExit + ms(t, this.c.pullForwardS));
-    const channels = Array.from({ length: n }, () => this.channel());
+    const channels = wagonChannels(this.channel(), n, this.customs);
     const service = Math.max(...channels.map((ch) => ms(this.service, this.c.serviceS[ch])));
     const release = g0 + service;
     ls.lastExit = release + (n - 1) * gap;
