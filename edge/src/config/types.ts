@@ -7,7 +7,10 @@ export type SerialDeviceKind = 'gate-controller' | 'scanner' | 'weighbridge';
 
 export interface LaneConfig {
   id: string;
-  /** inbound (entering Vietnam) or outbound; shown to logistics firms. */
+  /**
+   * inbound: into the checkpoint's controlled area (into Viet Nam at a land border, into the
+   * port at a seaport gate); outbound: out of it. Shown to logistics firms.
+   */
   direction: 'inbound' | 'outbound';
   /** Seconds per unit at the gate, used for wait estimates until the service rate is measured. */
   defaultServiceS: number;

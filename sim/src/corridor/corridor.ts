@@ -162,9 +162,9 @@ export const KIM_THANH_ROAD: Crossing = {
 
 /**
  * Dinh Vu port gate, Hai Phong: container trucks. G1-G3 are gate-in lanes (into the port,
- * mostly export containers), G4 the gate-out lane (import containers leaving). "Inbound" here
- * is into the port, the direction the port's own people name; SiteConfig's comment reads
- * inbound as "entering Viet Nam", which does not fit a seaport gate (see the report).
+ * mostly export containers), G4 the gate-out lane (import containers leaving). Inbound is into
+ * the checkpoint's controlled area, here the port (as LaneConfig defines it), the direction the
+ * port's own people name.
  * The unit is the container: cameras OCR its number and the booth scanner reads it from the
  * equipment interchange receipt's barcode. A gate controller reports the loops and barriers.
  * No weighbridge: containers are weighed (VGM) before they reach the gate.
