@@ -30,7 +30,7 @@ export const DEFAULTS = {
   serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
   /** Gate controllers beat every 5 s; three missed beats mean offline. Other devices: none. */
   gateControllerSilentAfterMs: 15_000,
-  lane: { defaultServiceS: 120 },
+  lane: { defaultServiceS: 120, exitOrder: 'fifo' },
   mqtt: { keepaliveS: 30, clientIdPrefix: 'gatewatch-edge-' },
   influx: { database: 'gatewatch' },
   storage: { fsync: 'interval', fsyncIntervalMs: 200, outboxMaxPoints: 5_000_000, outboxTelemetryShare: 0.9 },
@@ -142,6 +142,7 @@ const laneSchema = z.strictObject({
   id: z.string().regex(LANE_ID, { error: 'must be 1 to 16 letters, digits or \'-\', like IN-1' }),
   direction: z.enum(['inbound', 'outbound']),
   defaultServiceS: z.number().positive().default(DEFAULTS.lane.defaultServiceS),
+  exitOrder: z.enum(['fifo', 'any']).default(DEFAULTS.lane.exitOrder),
 });
 
 const serialDeviceSchema = z

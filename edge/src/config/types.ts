@@ -14,6 +14,14 @@ export interface LaneConfig {
   direction: 'inbound' | 'outbound';
   /** Seconds per unit at the gate, used for wait estimates until the service rate is measured. */
   defaultServiceS: number;
+  /**
+   * The order units leave the lane's exit in. 'fifo' (default): the order they entered its gate,
+   * so an exit-loop edge no exit camera claims is the exit of the unit longest at the gate.
+   * 'any': out of order, as where red units go on from the booth to an inspection yard while
+   * green ones drive out; such an edge names no unit (it is counted), and a unit whose exit
+   * reading was missed times out instead of taking another unit's exit.
+   */
+  exitOrder: 'fifo' | 'any';
 }
 
 export interface SerialDeviceConfig {

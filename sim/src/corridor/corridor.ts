@@ -280,7 +280,7 @@ export function siteDescription(
   const service = Math.round(meanServiceS(c));
   return {
     checkpoint: { id: c.id, name: { ...c.name }, kind: c.kind },
-    lanes: c.lanes.map((l) => ({ id: l.id, direction: l.direction, defaultServiceS: service })),
+    lanes: c.lanes.map((l) => ({ id: l.id, direction: l.direction, defaultServiceS: service, exitOrder: 'fifo' })),
     devices: { serial, cameras },
   };
 }
