@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@gatewatch/shared';
 import { stringify } from 'yaml';
+import { coreConfigOf } from './coreConfig.js';
 import { loadSiteConfig, parseSiteConfig } from './load.js';
 import type { SiteConfig } from './types.js';
 
@@ -70,8 +71,8 @@ describe('a valid site configuration', () => {
     const expected: SiteConfig = {
       checkpoint: { id: 'kim-thanh-road', name: { vi: 'Kim Thành', en: 'Kim Thanh' }, kind: 'road' },
       lanes: [
-        { id: 'IN-1', direction: 'inbound', defaultServiceS: 120 },
-        { id: 'OUT-1', direction: 'outbound', defaultServiceS: 90 },
+        { id: 'IN-1', direction: 'inbound', defaultServiceS: 120, exitOrder: 'fifo' },
+        { id: 'OUT-1', direction: 'outbound', defaultServiceS: 90, exitOrder: 'fifo' },
       ],
       devices: {
         serial: [
@@ -231,6 +232,17 @@ describe('errors name the path, what was expected and the value', () => {
     expect(issues(site((s) => (s.devices.serial[1].lanes = ['IN-1'])))).toEqual([
       "devices.serial[1].lanes: only a gate-controller reports several lanes; use lane (is a list)",
     ]);
+  });
+
+  it("a lane's exit order is 'fifo' or 'any'; the clearance core gets the lanes whose units leave in any order", () => {
+    const config = parse(site((s) => (s.lanes[0].exitOrder = 'any')));
+    expect(config.lanes.map((l) => [l.id, l.exitOrder])).toEqual([
+      ['IN-1', 'any'],
+      ['OUT-1', 'fifo'],
+    ]);
+    expect(coreConfigOf(config).lanesExitingInAnyOrder).toEqual(['IN-1']);
+    expect(coreConfigOf(parse(minimal())).lanesExitingInAnyOrder).toEqual([]);
+    expect(issues(site((s) => (s.lanes[1].exitOrder = 'random')))).toEqual(["lanes[1].exitOrder: expected 'fifo' or 'any' (is 'random')"]);
   });
 
   it('duplicate ids and ports, camera ids that are not one MQTT topic level', () => {

@@ -17,5 +17,6 @@ export function coreConfigOf(config: SiteConfig): CoreConfig {
     queueIntervalMs: config.clearance.queueIntervalMs,
     estimateWindowMs: config.clearance.estimateWindowMs,
     lanesWithLoops: [...loopLanes],
+    lanesExitingInAnyOrder: config.lanes.filter((l) => l.exitOrder === 'any').map((l) => l.id),
   };
 }

@@ -30,7 +30,7 @@ export const DEFAULTS = {
   serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
   /** Gate controllers beat every 5 s; three missed beats mean offline. Other devices: none. */
   gateControllerSilentAfterMs: 15_000,
-  lane: { defaultServiceS: 120 },
+  lane: { defaultServiceS: 120, exitOrder: 'fifo' },
   mqtt: { keepaliveS: 30, clientIdPrefix: 'gatewatch-edge-' },
   influx: { database: 'gatewatch' },
   storage: { fsync: 'interval', fsyncIntervalMs: 200, outboxMaxPoints: 5_000_000, outboxTelemetryShare: 0.9 },
@@ -143,6 +143,7 @@ const laneSchema = z.strictObject({
   direction: z.enum(['inbound', 'outbound']),
   defaultServiceS: z.number().positive().default(DEFAULTS.lane.defaultServiceS),
   service: z.enum(['unit', 'batch'], { error: "expected 'unit' (one unit at a time) or 'batch' (trains)" }).exactOptional(),
+  exitOrder: z.enum(['fifo', 'any']).default(DEFAULTS.lane.exitOrder),
 });
 
 const serialDeviceSchema = z

@@ -9,7 +9,10 @@ export type SerialDeviceKind = 'gate-controller' | 'scanner' | 'weighbridge';
 
 export interface LaneConfig {
   id: string;
-  /** inbound (entering Vietnam) or outbound; shown to logistics firms. */
+  /**
+   * inbound: into the checkpoint's controlled area (into Viet Nam at a land border, into the
+   * port at a seaport gate); outbound: out of it. Shown to logistics firms.
+   */
   direction: 'inbound' | 'outbound';
   /** Seconds per unit (per batch when `service` is `batch`) at the gate, used for wait estimates until service times are measured. */
   defaultServiceS: number;
@@ -18,6 +21,14 @@ export interface LaneConfig {
    * `batch`, units drawn in and released together (a train's wagons in a railway control zone).
    */
   service?: ServiceMode;
+  /**
+   * The order units leave the lane's exit in. 'fifo' (default): the order they entered its gate,
+   * so an exit-loop edge no exit camera claims is the exit of the unit longest at the gate.
+   * 'any': out of order, as where red units go on from the booth to an inspection yard while
+   * green ones drive out; such an edge names no unit (it is counted), and a unit whose exit
+   * reading was missed times out instead of taking another unit's exit.
+   */
+  exitOrder: 'fifo' | 'any';
 }
 
 export interface SerialDeviceConfig {

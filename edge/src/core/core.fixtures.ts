@@ -20,8 +20,8 @@ export const T = 6 * 3600_000;
 export const I = 10_000;
 
 export const LANES: LaneConfig[] = [
-  { id: 'IN-1', direction: 'inbound', defaultServiceS: 60 },
-  { id: 'IN-2', direction: 'inbound', defaultServiceS: 90 },
+  { id: 'IN-1', direction: 'inbound', defaultServiceS: 60, exitOrder: 'fifo' },
+  { id: 'IN-2', direction: 'inbound', defaultServiceS: 90, exitOrder: 'fifo' },
 ];
 
 export function coreConfig(over: Partial<CoreConfig> = {}): CoreConfig {

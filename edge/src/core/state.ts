@@ -126,6 +126,8 @@ export interface CoreCounters {
   exitLoopsFifo: number;
   /** Exit-loop edges with neither a camera reading nor a unit at the gate. */
   exitLoopsUnmatched: number;
+  /** Exit-loop edges no camera reading claimed on lanes whose units leave in any order: given to no unit. */
+  exitLoopsUnassigned: number;
   /** Loop edges of queue/gate on lanes whose counts come from sightings. */
   loopsIgnored: number;
   /** Sightings on lanes that are not configured (followed, but not counted in queue records). */
@@ -160,6 +162,7 @@ export const zeroCounters = (): CoreCounters => ({
   exitLoopsClaimed: 0,
   exitLoopsFifo: 0,
   exitLoopsUnmatched: 0,
+  exitLoopsUnassigned: 0,
   loopsIgnored: 0,
   unknownLane: 0,
   seenIdsEvicted: 0,

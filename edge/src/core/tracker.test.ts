@@ -341,6 +341,32 @@ describe('serial devices only', () => {
     expect(core.counters()).toMatchObject({ exitLoopsFifo: 1, exitLoopsClaimed: 2, exitLoopsUnmatched: 0 });
   });
 
+  it('on a lane whose units leave in any order, an unclaimed exit-loop edge is counted and given to nobody', () => {
+    // Kim Thanh with an inspection yard: the red truck A entered the booth first and is in the
+    // yard; green B drove out, its exit reading missed. FIFO would give B's edge to A.
+    const core = newCore({ lanesWithLoops: ['IN-1'], lanesExitingInAnyOrder: ['IN-1'] });
+    run(core, [
+      cam('gate', 'A-1', T0 + 1000),
+      decision('A-1', 'red', T0 + 2000),
+      cam('gate', 'B-2', T0 + 300_000),
+      loop('exit', T0 + 420_000),
+    ]);
+    expect(tickThrough(core, T0 + 420_000, T0 + 430_000)).toEqual([]);
+    expect(core.counters()).toMatchObject({ exitLoopsUnassigned: 1, exitLoopsFifo: 0 });
+    expect(core.openUnits().map((u) => [u.unit, u.exitMs])).toEqual([
+      ['A-1', undefined],
+      ['B-2', undefined],
+    ]);
+    // A comes out of the yard past the exit camera: its own exit, an hour and more after its gate.
+    run(core, [loop('exit', T0 + 5_000_000), cam('exit', 'A-1', T0 + 5_000_200, { rx: T0 + 5_001_000 })]);
+    expect(tickThrough(core, T0 + 5_000_000, T0 + 5_010_000).map((r) => [r.unit, r.channel, r.process_s])).toEqual([['A-1', 'red', 4999.2]]);
+    expect(core.counters()).toMatchObject({ exitLoopsUnassigned: 1, exitLoopsClaimed: 1, exitLoopsFifo: 0 });
+    // The same inputs on a FIFO lane hand B's edge to A.
+    const fifo = newCore({ lanesWithLoops: ['IN-1'] });
+    run(fifo, [cam('gate', 'A-1', T0 + 1000), cam('gate', 'B-2', T0 + 300_000), loop('exit', T0 + 420_000)]);
+    expect(tickThrough(fifo, T0 + 420_000, T0 + 430_000).map((r) => r.unit)).toEqual(['A-1']);
+  });
+
   it('an exit-loop edge with nobody at the gate is counted and dropped', () => {
     const core = newCore();
     run(core, [loop('exit', T0), tick(T0 + W)]);

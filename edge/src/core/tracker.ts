@@ -60,6 +60,9 @@
  *     (earliest gate time, gate time <= edge ts, latest gate sighting on L) without an exit.
  *     A reading claims the closest edge (|ts diff| <= W, received less than W apart, tie:
  *     older edge), whichever arrives first; each visit's first camera exit claims once.
+ *     Lanes in lanesExitingInAnyOrder (exitOrder 'any': units leave out of order, e.g. red ones
+ *     through an inspection yard) have no FIFO rule: at that tick the unclaimed edge is counted
+ *     (exitLoopsUnassigned) and given to no unit.
  * 10. Queue records: intervals are [k·I, (k+1)·I) since the epoch. Arrivals and departures
  *     count in the interval containing the rx of the input that caused them; length is the
  *     length after the last input received in the interval; wait_estimate_s = estimateWaitS
@@ -131,6 +134,8 @@ export interface CoreConfig {
   estimateWindowMs: number;
   /** Lanes whose queue counts come from induction loops. */
   lanesWithLoops: readonly string[];
+  /** Lanes whose units may leave out of order (exitOrder 'any'): no FIFO rule on their exit loops. Default none. */
+  lanesExitingInAnyOrder?: readonly string[];
   /** Bound of the seen-id memory (default MAX_SEEN_IDS); lowered in tests. */
   maxSeenIds?: number;
 }
@@ -181,6 +186,7 @@ export class ClearanceCore {
   private readonly idRetentionMs: number;
   private readonly weightRetentionMs: number;
   private readonly loopLanes: ReadonlySet<string>;
+  private readonly anyOrderLanes: ReadonlySet<string>;
   private readonly laneIds: readonly string[];
 
   private emitSeq = 0;
@@ -215,6 +221,7 @@ export class ClearanceCore {
     this.idRetentionMs = W + T;
     this.weightRetentionMs = WEIGHT_MATCH_MS + W;
     this.loopLanes = new Set(config.lanesWithLoops);
+    this.anyOrderLanes = new Set(config.lanesExitingInAnyOrder ?? []);
     this.laneIds = config.lanes.map((l) => l.id);
     this.seen = new SeenIds(this.idRetentionMs, config.maxSeenIds ?? MAX_SEEN_IDS);
     this.nudges = new NudgeTable(NUDGE_RETENTION_MS, MAX_NUDGE_ENTRIES);
@@ -653,6 +660,10 @@ export class ClearanceCore {
 
   /** The FIFO rule (rule 9): the edge is the exit of the unit longest at the lane's gate. */
   private fifoExit(lane: string, e: ExitMark): void {
+    if (this.anyOrderLanes.has(lane)) {
+      this.c.exitLoopsUnassigned++;
+      return;
+    }
     let best: Visit | undefined;
     for (const v of this.units.values()) {
       if (v.exit || !v.gate || v.gateLane !== lane || v.gate.ts > e.ts) continue;

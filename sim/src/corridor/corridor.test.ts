@@ -46,6 +46,13 @@ describe('the corridor crossings', () => {
     expect(site.devices.cameras).toEqual(file.devices.cameras);
   });
 
+  it('lanes behind an inspection yard (road, port) let units leave in any order; rail trains leave first in, first out', () => {
+    for (const id of CROSSING_IDS) {
+      const lanes = siteDescription(CROSSINGS[id]).lanes;
+      expect(lanes.map((l) => l.exitOrder), id).toEqual(lanes.map(() => (id === 'lao-cai-rail' ? 'fifo' : 'any')));
+    }
+  });
+
   it('lao-cai-rail reads wagons with cameras only; dinh-vu-port scans containers at every gate lane', () => {
     const rail = siteDescription(CROSSINGS['lao-cai-rail']);
     expect(rail.devices.serial).toEqual([]);
@@ -55,8 +62,13 @@ describe('the corridor crossings', () => {
     expect(port.lanes.map((l) => `${l.id}:${l.direction}`)).toEqual(['G1:inbound', 'G2:inbound', 'G3:inbound', 'G4:outbound']);
   });
 
-  it('red takes an hour or more everywhere; unknown crossings are refused', () => {
-    for (const id of CROSSING_IDS) expect(CROSSINGS[id].serviceS.red[0]).toBeGreaterThanOrEqual(3600);
+  it('red takes an hour or more everywhere: in the yard behind the booth (road, port) or in the control zone (rail); unknown crossings are refused', () => {
+    for (const id of CROSSING_IDS) {
+      const c = CROSSINGS[id];
+      expect(c.yard?.inspectionS[0] ?? c.serviceS.red[0], id).toBeGreaterThanOrEqual(3600);
+      // The booth holds a red truck only for its papers: less than a yellow one's detailed check.
+      if (c.yard) expect(c.serviceS.red[1], id).toBeLessThan(c.serviceS.yellow[1]);
+    }
     expect(() => crossing('nowhere' as never)).toThrow(/unknown crossing 'nowhere'/);
   });
 });

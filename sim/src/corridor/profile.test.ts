@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../prng.js';
-import { CROSSINGS, DINH_VU_PORT, KIM_THANH_ROAD } from './corridor.js';
-import { arrivalRatePerHour, DAILY_SHAPE, isLaneOpen, localDay, localDayStart, localHour, poissonArrivals, profileShape } from './profile.js';
+import { CROSSINGS, DINH_VU_PORT, KIM_THANH_DAILY, KIM_THANH_ROAD, PORT_DAILY } from './corridor.js';
+import {
+  arrivalRatePerHour,
+  isLaneOpen,
+  localDay,
+  localDayStart,
+  localHour,
+  localWeekday,
+  maxArrivalRatePerHour,
+  poissonArrivals,
+  profileShape,
+  type PoissonModel,
+} from './profile.js';
 
 const DAY = localDayStart('2026-11-25');
 const at = (h: number): number => DAY + h * 3600_000;
@@ -21,31 +32,62 @@ describe('local time in Viet Nam (UTC+7, no daylight saving)', () => {
   });
 });
 
-describe('the daily profile', () => {
-  it('is low at night and peaks in the morning and the afternoon', () => {
-    expect(DAILY_SHAPE).toHaveLength(24);
-    const night = Math.max(...[0, 1, 2, 3, 4].map((h) => profileShape(at(h + 0.5))));
-    expect(night).toBeLessThan(0.25);
-    expect(profileShape(at(9))).toBe(1);
-    expect(profileShape(at(15))).toBeGreaterThan(0.9);
-    expect(profileShape(at(12.5))).toBeLessThan(profileShape(at(9)));
-    expect(profileShape(at(12.5))).toBeLessThan(profileShape(at(15)));
+describe('the daily and weekly profiles', () => {
+  const kim = KIM_THANH_ROAD.arrivals as PoissonModel;
+  const port = DINH_VU_PORT.arrivals as PoissonModel;
+  const rate = (c: typeof KIM_THANH_ROAD, h: number, d = 'inbound' as const): number => arrivalRatePerHour(c, d, at(h));
+
+  it('Kim Thanh: nothing while the gate is closed (22:00-07:00), a surge as it opens, peaks in the morning and the afternoon', () => {
+    for (const h of [22, 23, 24 + 3, 24 + 6.99]) expect(rate(KIM_THANH_ROAD, h), `${h} h`).toBe(0);
+    // The trucks that waited overnight in the parking outside come first.
+    expect(rate(KIM_THANH_ROAD, 7)).toBeGreaterThan(2 * rate(KIM_THANH_ROAD, 9));
+    expect(rate(KIM_THANH_ROAD, 9)).toBe(kim.peakPerHour.inbound);
+    expect(rate(KIM_THANH_ROAD, 12.5)).toBeLessThan(rate(KIM_THANH_ROAD, 9) / 1.5);
+    expect(rate(KIM_THANH_ROAD, 12.5)).toBeLessThan(rate(KIM_THANH_ROAD, 15) / 1.5);
     // Interpolated: no step at the hour.
-    expect(profileShape(at(7.5))).toBeCloseTo((DAILY_SHAPE[7]! + DAILY_SHAPE[8]!) / 2, 9);
+    expect(profileShape(kim, at(7.5))).toBeCloseTo((KIM_THANH_DAILY[7]! + KIM_THANH_DAILY[8]!) / 2, 9);
   });
 
-  it('is a rate per hour and direction, scaled by the crossing', () => {
-    expect(arrivalRatePerHour(KIM_THANH_ROAD, 'inbound', at(9))).toBe(5);
-    expect(arrivalRatePerHour(KIM_THANH_ROAD, 'outbound', at(9), 2)).toBe(5);
+  it('Dinh Vu: open round the clock, nights at about half the peak', () => {
+    const night = [0, 1, 2, 3, 4].map((h) => profileShape(port, at(h + 0.5)));
+    expect(Math.min(...night)).toBeGreaterThan(0.3);
+    expect(Math.max(...night)).toBeLessThan(0.6);
+    expect(profileShape(port, at(9))).toBe(1);
+    expect(profileShape(port, at(12.5))).toBeLessThan(profileShape(port, at(15)));
+  });
+
+  it('Sundays carry about half a weekday at the border, Saturdays in between; the port rests less', () => {
+    const sunday = localDayStart('2026-11-29');
+    const saturday = localDayStart('2026-11-28');
+    expect(localWeekday(sunday)).toBe(0);
+    expect(localWeekday(saturday + 23.99 * 3600_000)).toBe(6);
+    const at9 = (day: number, c = KIM_THANH_ROAD): number => arrivalRatePerHour(c, 'inbound', day + 9 * 3600_000);
+    expect(at9(sunday) / at9(DAY)).toBeCloseTo(0.5, 1);
+    expect(at9(saturday)).toBeGreaterThan(at9(sunday));
+    expect(at9(saturday)).toBeLessThan(at9(DAY));
+    expect(at9(sunday, DINH_VU_PORT) / at9(DAY, DINH_VU_PORT)).toBeGreaterThan(at9(sunday) / at9(DAY));
+  });
+
+  it('is a rate per hour and direction, scaled, never above the bound the thinning draws at', () => {
+    expect(arrivalRatePerHour(KIM_THANH_ROAD, 'outbound', at(9), 2)).toBe(2 * kim.peakPerHour.outbound);
     expect(arrivalRatePerHour(CROSSINGS['lao-cai-rail'], 'inbound', at(9))).toBe(0);
+    for (const c of [KIM_THANH_ROAD, DINH_VU_PORT]) {
+      for (const d of ['inbound', 'outbound'] as const) {
+        const bound = maxArrivalRatePerHour(c, d, 1.5);
+        let highest = 0;
+        for (let t = at(0); t < at(7 * 24); t += 60_000) highest = Math.max(highest, arrivalRatePerHour(c, d, t, 1.5));
+        expect(highest, `${c.id} ${d}`).toBeLessThanOrEqual(bound);
+        expect(highest, `${c.id} ${d}`).toBeGreaterThan(0.9 * bound);
+      }
+    }
   });
 
   it('gives no arrivals to a direction whose lanes are all closed', () => {
-    const closedAtNoon = { ...DINH_VU_PORT, lanes: DINH_VU_PORT.lanes.filter((l) => l.id === 'G3' || l.id === 'G4') };
-    expect(isLaneOpen(closedAtNoon.lanes[0]!, at(12))).toBe(false);
-    expect(isLaneOpen(closedAtNoon.lanes[0]!, at(9))).toBe(true);
-    expect(arrivalRatePerHour(closedAtNoon, 'inbound', at(12))).toBe(0);
-    expect(arrivalRatePerHour(closedAtNoon, 'inbound', at(9))).toBeGreaterThan(0);
+    const closedAtNight = { ...DINH_VU_PORT, lanes: DINH_VU_PORT.lanes.filter((l) => l.id === 'G3' || l.id === 'G4') };
+    expect(isLaneOpen(closedAtNight.lanes[0]!, at(23))).toBe(false);
+    expect(isLaneOpen(closedAtNight.lanes[0]!, at(9))).toBe(true);
+    expect(arrivalRatePerHour(closedAtNight, 'inbound', at(23))).toBe(0);
+    expect(arrivalRatePerHour(closedAtNight, 'inbound', at(9))).toBeGreaterThan(0);
   });
 });
 
@@ -63,12 +105,13 @@ describe('the non-homogeneous Poisson process (thinning)', () => {
     expect(constant.length).toBeLessThan(10_400);
     expect(constant.every((t, i) => i === 0 || t > constant[i - 1]!)).toBe(true);
 
-    // 100 days of the daily profile at a peak of 20 an hour: each hour's count near its integral.
-    const times = [...poissonArrivals(new Prng(2), at(0), at(24 * 100), (t) => 20 * profileShape(t), 20)];
+    // 100 days of the port's daily profile at a peak of 20 an hour: each hour's count near its integral.
+    const model = { daily: PORT_DAILY, weekly: [1, 1, 1, 1, 1, 1, 1] };
+    const times = [...poissonArrivals(new Prng(2), at(0), at(24 * 100), (t) => 20 * profileShape(model, t), 20)];
     const perHour = Array.from({ length: 24 }, () => 0);
     for (const t of times) perHour[Math.floor(localHour(t))]!++;
     for (let h = 0; h < 24; h++) {
-      const expected = (100 * 20 * (DAILY_SHAPE[h]! + DAILY_SHAPE[(h + 1) % 24]!)) / 2;
+      const expected = (100 * 20 * (PORT_DAILY[h]! + PORT_DAILY[(h + 1) % 24]!)) / 2;
       expect(Math.abs(perHour[h]! - expected)).toBeLessThan(5 * Math.sqrt(expected));
     }
   });

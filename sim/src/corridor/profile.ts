@@ -1,6 +1,7 @@
 /**
- * When units arrive: the daily profile of a crossing in Vietnam's local time and a
- * non-homogeneous Poisson process drawn from it by thinning (Lewis & Shedler).
+ * When units arrive: the daily and weekly profile of a crossing in Vietnam's local time and a
+ * non-homogeneous Poisson process drawn from it by thinning (Lewis & Shedler). The profiles
+ * themselves are the crossings' data (corridor.ts).
  *
  * Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh has had no daylight saving since 1975), so
  * local time is a fixed offset and no time-zone database is needed.
@@ -30,28 +31,28 @@ export const localDay = (ms: number): string => new Date(ms + VIETNAM_OFFSET_MS)
 export const localHour = (ms: number): number => (((ms + VIETNAM_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS;
 
 /** Epoch ms of the local midnight at or before `ms`. */
-export const localMidnight = (ms: number): number => ms - localHour(ms) * HOUR_MS;
+export const localMidnight = (ms: number): number => ms - ((((ms + VIETNAM_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS);
+
+/** Local day of the week, 0 = Sunday. */
+export const localWeekday = (ms: number): number => new Date(ms + VIETNAM_OFFSET_MS).getUTCDay();
+
+/** A crossing's Poisson arrival model (road and port). */
+export type PoissonModel = Extract<Crossing['arrivals'], { kind: 'poisson' }>;
 
 /**
- * Relative arrival rate at each full local hour (1 = the crossing's peak), interpolated
- * linearly in between. Shaped after the corridor's working day: trucks are few between
- * midnight and 05:00, build up from 06:00 as drivers leave the yards, peak in the morning
- * (08-10), dip over the lunch break (customs officers' 11:30-13:30), peak again in the
- * afternoon (14-16) and tail off through the evening.
+ * The profile at an instant, relative to the peak rate: the daily shape interpolated linearly
+ * between full hours (no step at the hour), times the weekday's factor.
  */
-export const DAILY_SHAPE: readonly number[] = [
-  0.1, 0.08, 0.07, 0.07, 0.1, 0.2, 0.45, 0.8, 1.0, 1.0, 0.9, 0.7, //
-  0.55, 0.7, 0.9, 0.95, 0.85, 0.65, 0.45, 0.35, 0.3, 0.25, 0.18, 0.13,
-];
-
-/** The profile at an instant: DAILY_SHAPE interpolated, 0..1. */
-export function profileShape(ms: number): number {
+export function profileShape(model: Pick<PoissonModel, 'daily' | 'weekly'>, ms: number): number {
   const h = localHour(ms);
   const i = Math.floor(h);
-  const a = DAILY_SHAPE[i % 24]!;
-  const b = DAILY_SHAPE[(i + 1) % 24]!;
-  return a + (b - a) * (h - i);
+  const a = model.daily[i % 24]!;
+  const b = model.daily[(i + 1) % 24]!;
+  return (a + (b - a) * (h - i)) * model.weekly[localWeekday(ms)]!;
 }
+
+/** The profile's highest value: the bound the thinning draws candidates at. */
+export const maxProfileShape = (model: Pick<PoissonModel, 'daily' | 'weekly'>): number => Math.max(...model.daily) * Math.max(...model.weekly);
 
 /** Whether a lane is open at an instant (its schedule in local hours). */
 export function isLaneOpen(lane: LaneModel, ms: number): boolean {
@@ -68,7 +69,13 @@ export function isLaneOpen(lane: LaneModel, ms: number): boolean {
 export function arrivalRatePerHour(crossing: Crossing, direction: Direction, ms: number, scale = 1): number {
   if (crossing.arrivals.kind !== 'poisson') return 0;
   if (!crossing.lanes.some((l) => l.direction === direction && isLaneOpen(l, ms))) return 0;
-  return crossing.arrivals.peakPerHour[direction] * scale * profileShape(ms);
+  return crossing.arrivals.peakPerHour[direction] * scale * profileShape(crossing.arrivals, ms);
+}
+
+/** The highest arrivals per hour of a direction (0 for rail): no rate of arrivalRatePerHour is above it. */
+export function maxArrivalRatePerHour(crossing: Crossing, direction: Direction, scale = 1): number {
+  if (crossing.arrivals.kind !== 'poisson') return 0;
+  return crossing.arrivals.peakPerHour[direction] * scale * maxProfileShape(crossing.arrivals);
 }
 
 /**

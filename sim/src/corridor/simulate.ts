@@ -4,17 +4,34 @@
  *
  * Pure and seeded: no timers, no clock, no I/O. A discrete-event simulation on an agenda (a
  * heap ordered by time, then by scheduling order), yielded lazily in time order, so memory is
- * bounded by what is in progress (units in the crossing, frames not yet due), never by the
- * length of the range: 14 days stream like one hour, and `toMs: Infinity` plays for ever.
+ * bounded by what is in progress (units in the crossing, frames not yet due, the arrivals of
+ * the day being played), never by the length of the range: 14 days stream like one hour, and
+ * `toMs: Infinity` plays for ever.
  *
- * How a unit is played. Each lane is one control point serving its queue first in, first out.
- * With FIFO and service times drawn up front, a unit's gate and exit times follow from the
- * unit ahead of it on its lane (Lindley's recursion: gate = max(own queue time + approach,
- * previous exit + pull-forward), exit = gate + service), so everything about a unit is decided
- * when it arrives: its lane (the open lane of its direction with fewest units, drivers join the
- * shortest queue), channel, times, and every frame and message it causes, which are put on the
- * agenda. Units are decided LEAD_MS ahead of their arrival, so that a customs decision lodged
- * before the truck reaches the crossing can be published at its own time.
+ * How a unit is played. Each lane is one control point (a booth, or the rail control zone)
+ * serving its queue first in, first out. With FIFO and times drawn up front, a unit's gate time
+ * follows from the unit ahead of it on its lane (Lindley's recursion: gate = max(own queue time
+ * + approach, previous release + pull-forward)), its release from its time at the control
+ * point, and its exit from the release: a minute's drive, or, for a red unit where there is an
+ * inspection yard, the yard first (so exits come out of order). Everything about a unit is
+ * decided when it arrives: its lane (the open lane of its direction with fewest units waiting or
+ * at the booth, drivers join the shortest queue), its times, and every frame and message it
+ * causes, which are put on the agenda. Units are decided LEAD_MS ahead of their arrival, so that
+ * a customs decision lodged before the truck reaches the crossing can be published at its own time.
+ *
+ * Determinism by day. Traffic is a function of (seed, crossing, local day), not of where the
+ * run starts: a day's arrivals come from streams seeded by (seed, crossing, direction or track,
+ * day) and are drawn whole when the day is planned, and each unit draws everything about itself
+ * (its text, channel, declaration, times, device jitter, its faults) from streams of its own,
+ * seeded by its key (day, direction, arrival index; rail: train and wagon). Unit texts are
+ * unique within a day, and a day takes only texts whose hash has the day's parity, so that no
+ * unit shares its text with one of the day before, which may still be inside. Device output
+ * not tied to a unit (heartbeats, idle weighbridge lines, silent spells) is a function of the
+ * device and the time or day. So a unit arriving at t comes out the same (text, channel,
+ * declaration, and its times when its lane is free) from any run whose range holds t, and
+ * once two runs have the crossing in the same state (e.g. empty), their truth is the same.
+ * Only queueing (who is ahead) depends on history, and the gate controller's sentence numbers,
+ * which count what it sent since the run started.
  *
  * What is decided when a frame is due instead: the gate controller's sentence number (it
  * numbers what it sends, in sending order), and the faults that do not move a frame in time
@@ -43,8 +60,8 @@ import { Prng } from '../prng.js';
 import { crossing as resolveCrossing, DEFAULT_CHANNEL_SHARES, deviceIds, type Crossing, type CrossingId, type Direction, type LaneModel } from './corridor.js';
 import { badMessage, corruptFrame, DEFAULT_FAULTS, type BadMessageHow, type CorruptHow, type FaultRates } from './faults.js';
 import { Agenda } from './heap.js';
-import { arrivalRatePerHour, DAY_MS, HOUR_MS, isLaneOpen, localDay, localDayStart, localMidnight, nextArrival } from './profile.js';
-import { containerNumber, declarationNumber, vietnamesePlate, wagonNumber, weighted, yunnanPlate } from './units.js';
+import { arrivalRatePerHour, DAY_MS, HOUR_MS, isLaneOpen, localDay, localDayStart, localMidnight, maxArrivalRatePerHour, poissonArrivals, VIETNAM_OFFSET_MS } from './profile.js';
+import { containerNumber, declarationNumber, vietnamesePlate, wagonChannels, wagonNumber, weighted, yunnanPlate } from './units.js';
 
 /** Device id of the customs decision feed (as the edge names it in device records). */
 export const CUSTOMS_FEED = 'customs-feed';
@@ -55,6 +72,8 @@ export const HEARTBEAT_MS = 5000;
 /** Weighbridge output: one line a second while the bridge is idle, four around a weighing. */
 export const WEIGH_IDLE_MS = 1000;
 export const WEIGH_BURST_MS = 250;
+/** Gate controllers are restarted (maintenance, power cuts) about once a month: their uptime starts again. */
+const RESTART_PERIOD_MS = 30 * DAY_MS;
 
 // ---------------------------------------------------------------------------------------------
 // What comes out
@@ -113,6 +132,12 @@ export interface UnitTruth {
   kind: UnitKind;
   queueAt: number;
   gateAt: number;
+  /**
+   * When the control point let it go (the booth's barrier opens; rail: the train is released):
+   * the next unit of the lane moves up after it. Green and yellow units reach the exit about a
+   * minute later; red ones at a crossing with an inspection yard an hour or more later.
+   */
+  releaseAt: number;
   exitAt: number;
   channel: Channel;
   declaration: string;
@@ -148,7 +173,11 @@ export type SimItem = Emission | TruthItem;
 export interface SimulateOptions {
   crossing: CrossingId | Crossing;
   seed: number;
-  /** Units arrive in [fromMs, toMs); toMs may be Infinity (live: "from now on"). */
+  /**
+   * Units arrive in [fromMs, toMs); toMs may be Infinity (live: "from now on"). The crossing is
+   * empty at fromMs; what arrives from then on does not depend on fromMs (see the header).
+   * Decisions lodged before fromMs for units arriving after it are delivered at fromMs.
+   */
   fromMs: number;
   toMs: number;
   /**
@@ -156,7 +185,7 @@ export interface SimulateOptions {
    * beating meanwhile. false: stop at toMs; units still inside come out with complete: false.
    */
   drain?: boolean;
-  /** Channel shares, normalised (default 60/30/10). */
+  /** Channel shares, normalised (default 60/30/10); per train on rail. */
   channelShares?: Partial<Record<Channel, number>>;
   faults?: Partial<FaultRates>;
   /** Multiplies the arrival rates of road and port crossings (default 1). */
@@ -182,20 +211,62 @@ export function seedFor(seed: number, stream: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
   h ^= Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.floor(seed / 2 ** 32);
-  // murmur3's finaliser: every input bit moves every output bit.
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return fmix(h);
+}
+
+/** murmur3's finaliser: every input bit moves every output bit. */
+function fmix(x: number): number {
+  let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
+
+/** A seed for what happens at instant `t` (whole ms) in the stream seeded `base`: a stream without state. */
+const seedAt = (base: number, t: number): number => fmix(base ^ fmix(Math.imul(t >>> 0, 0x9e3779b1) ^ Math.floor(t / 2 ** 32)));
+
+/** The local day number (days since 1970-01-01 local) of a local midnight. */
+const dayNumber = (midnight: number): number => Math.round((midnight + VIETNAM_OFFSET_MS) / DAY_MS);
 
 // ---------------------------------------------------------------------------------------------
 
 type Fire = () => SimItem | undefined;
 
-/** A unit between its arrival and its last frame. */
+/** What a unit is and its own random streams, drawn when its day is planned. */
+interface UnitDraws {
+  /** The unit's key: its day, direction and arrival index (rail: its train and place). Names its messages. */
+  key: string;
+  unit: string;
+  channel: Channel;
+  declaration: string;
+  /** Everything else about the unit's visit. */
+  rng: Prng;
+  /** The faults on its frames and messages. */
+  faults: Prng;
+}
+
+/** A truck (road) or a container on a truck (port) reaching the crossing. */
+interface VehicleArrival extends UnitDraws {
+  at: number;
+  direction: Direction;
+}
+
+/** A train reaching its track: its own draws (its size, speed and channel), then its wagons'. */
+interface TrainArrival {
+  at: number;
+  id: string;
+  lane: LaneState;
+  rng: Prng;
+  gapMs: number;
+  wagons: UnitDraws[];
+}
+
+/** A unit between its decision and its last frame. */
 interface Open {
   truth: UnitTruth;
   lastAt: number;
+  key: string;
+  rng: Prng;
+  faults: Prng;
 }
 
 /** A truck on a weighbridge: drives on, settles, stands, drives off. */
@@ -213,13 +284,20 @@ interface LaneState {
   model: LaneModel;
   /** When the queue loop is free for the next unit. */
   qFree: number;
-  /** When the last unit decided on this lane leaves the control point. */
-  lastExit: number;
-  /** Exit times of the lane's units not yet gone (for join-the-shortest-queue). */
-  exits: number[];
+  /** When the control point releases the last unit decided on this lane. */
+  lastRelease: number;
+  /** Release times of the lane's units still waiting or at the control point (for join-the-shortest-queue). */
+  releases: number[];
   scale: ScaleSpan[];
 }
 
+/** A device's silent spell. */
+interface Spell {
+  fromMs: number;
+  toMs: number;
+}
+
+const DIRECTIONS = ['inbound', 'outbound'] as const;
 const ms = (rng: Prng, [min, max]: readonly [number, number]): number => Math.round((min + (max - min) * rng.next()) * 1000);
 const round20 = (kg: number): number => Math.round(kg / 20) * 20;
 
@@ -235,18 +313,15 @@ class CorridorRun {
   private readonly seed: number;
   private readonly agenda = new Agenda<Fire>();
   private now = -Infinity;
-  private readonly traffic: Prng;
-  private readonly units: Prng;
-  private readonly service: Prng;
-  private readonly customs: Prng;
-  private readonly devices: Prng;
-  private readonly faults: Prng;
   private readonly lanes: LaneState[];
   private readonly pending = new Set<Open>();
   private readonly inside = new Set<string>();
-  private readonly silent = new Map<string, { fromMs: number; toMs: number }>();
+  /** Spells in progress per device (spells of two days may overlap at midnight). */
+  private readonly silent = new Map<string, Set<Spell>>();
   private readonly gateSeq = new GateSequence();
-  private messages = 0;
+  /** Per device: the seed of the faults on its own frames, a stream without state (seedAt). */
+  private readonly frameSeeds = new Map<string, number>();
+  private readonly restarts = new Map<string, number>();
 
   constructor(o: SimulateOptions) {
     this.c = resolveCrossing(o.crossing);
@@ -259,14 +334,12 @@ class CorridorRun {
     this.scale = o.rateScale ?? 1;
     this.preLodged = o.preLodgedShare ?? 0.3;
     this.seed = o.seed;
-    const stream = (name: string): Prng => new Prng(seedFor(o.seed, `${this.c.id}/${name}`));
-    this.traffic = stream('traffic');
-    this.units = stream('units');
-    this.service = stream('service');
-    this.customs = stream('customs');
-    this.devices = stream('devices');
-    this.faults = stream('faults');
-    this.lanes = this.c.lanes.map((model) => ({ model, qFree: -Infinity, lastExit: -Infinity, exits: [], scale: [] }));
+    this.lanes = this.c.lanes.map((model) => ({ model, qFree: -Infinity, lastRelease: -Infinity, releases: [], scale: [] }));
+  }
+
+  /** A random stream of this crossing, named (the name says what it is for: its draws are its own). */
+  private stream(name: string): Prng {
+    return new Prng(seedFor(this.seed, `${this.c.id}/${name}`));
   }
 
   *run(): Generator<SimItem, void, undefined> {
@@ -280,7 +353,11 @@ class CorridorRun {
       }
       this.now = due.at;
       const item = due.value();
-      if (item !== undefined && item.at >= this.from) yield item;
+      if (item === undefined) continue;
+      if (item.at >= this.from) yield item;
+      // A decision lodged before the range, for a unit arriving in it: the feed delivers it as
+      // the range starts (its stamp stays). Serial bytes and truth before the range are not part of it.
+      else if (item.kind === 'mqtt') yield { ...item, at: this.from };
     }
   }
 
@@ -295,15 +372,19 @@ class CorridorRun {
     if (open && t > open.lastAt) open.lastAt = t;
   }
 
+  private isSilent(device: string): boolean {
+    return (this.silent.get(device)?.size ?? 0) > 0;
+  }
+
   private *cut(): Generator<SimItem, void, undefined> {
     for (const open of this.pending) {
       open.truth.complete = false;
       yield { at: this.to, kind: 'truth', record: ordered(open.truth) };
     }
-    for (const [device, s] of this.silent) yield { at: this.to, kind: 'truth', record: this.outage(device, s) };
+    for (const [device, spells] of this.silent) for (const s of spells) yield { at: this.to, kind: 'truth', record: this.outage(device, s) };
   }
 
-  private outage(device: string, s: { fromMs: number; toMs: number }): OutageTruth {
+  private outage(device: string, s: Spell): OutageTruth {
     return { type: 'outage', checkpoint: this.c.id, device, fromMs: s.fromMs, toMs: s.toMs };
   }
 
@@ -314,23 +395,68 @@ class CorridorRun {
     const c = this.c;
     if (c.gateController !== undefined) this.startHeartbeats(c.gateController);
     for (const ls of this.lanes) if (ls.model.weighbridge) this.startWeighbridge(ls, ls.model.weighbridge.id);
-    for (const d of deviceIds(c)) this.startSilences(d.id);
-    const arrivals = c.arrivals;
-    if (arrivals.kind === 'poisson') {
-      for (const direction of ['inbound', 'outbound'] as const) this.startPoisson(direction, arrivals.peakPerHour[direction] * this.scale);
-    } else {
-      for (const ls of this.lanes) this.startTimetable(ls, arrivals.trains[ls.model.id] ?? [], arrivals);
-    }
+    const first = localMidnight(this.from);
+    // Yesterday's spells may last into the range; yesterday's trains may run late into it.
+    for (const d of deviceIds(c)) this.planSilences(d.id, first - DAY_MS);
+    this.planDay(c.arrivals.kind === 'timetable' ? first - DAY_MS : first);
   }
 
-  /** `HB,<uptime>` every 5 s; the controller was switched on some time before the range. */
+  /**
+   * Plans a local day (its midnight `day`) LEAD_MS ahead of it (rail: an hour earlier still,
+   * for trains ahead of time): draws its arrivals whole, decides each LEAD_MS before it arrives,
+   * and plans the next day while arrivals may still come.
+   */
+  private planDay(day: number): void {
+    const lead = LEAD_MS + (this.c.arrivals.kind === 'timetable' ? HOUR_MS : 0);
+    this.at(Math.max(this.now, day - lead), () => {
+      if (day + DAY_MS < this.to) this.planDay(day + DAY_MS);
+      if (this.c.arrivals.kind === 'poisson') {
+        this.chain(this.vehiclesOf(day), (v) => this.vehicle(v));
+      } else {
+        this.chain(this.trainsOf(day, this.c.arrivals), (t) => this.train(t));
+      }
+      return undefined;
+    });
+  }
+
+  /** Decides the arrivals in the range one after the other, each LEAD_MS before it arrives. */
+  private chain<T extends { at: number }>(arrivals: readonly T[], decide: (a: T) => void): void {
+    const inRange = arrivals.filter((a) => a.at >= this.from && a.at < this.to);
+    const step = (i: number): Fire => () => {
+      const a = inRange[i]!;
+      if (i + 1 < inRange.length) this.at(Math.max(this.now, inRange[i + 1]!.at - LEAD_MS), step(i + 1));
+      decide(a);
+      return undefined;
+    };
+    if (inRange.length > 0) this.at(Math.max(this.now, inRange[0]!.at - LEAD_MS), step(0));
+  }
+
+  /** Uptime of a gate controller at `t`: since its last restart, one a month at a random time of a day. */
+  private uptimeS(device: string, t: number): number {
+    const restart = (period: number): number => {
+      const key = `${device}/${period}`;
+      let at = this.restarts.get(key);
+      if (at === undefined) {
+        at = period * RESTART_PERIOD_MS + (seedFor(this.seed, `${this.c.id}/restart/${key}`) % DAY_MS);
+        // Only this period's restart and the one before are asked for again.
+        if (this.restarts.size >= 4) this.restarts.clear();
+        this.restarts.set(key, at);
+      }
+      return at;
+    };
+    let period = Math.floor(t / RESTART_PERIOD_MS);
+    if (t < restart(period)) period--;
+    return Math.floor((t - restart(period)) / 1000);
+  }
+
+  /** `HB,<uptime>` every 5 s, on the device's own phase (the same instants in any run). */
   private startHeartbeats(device: string): void {
-    const bootAt = this.from - this.devices.int(3600, 30 * 86_400) * 1000;
+    const phase = seedFor(this.seed, `${this.c.id}/phase/${device}`) % HEARTBEAT_MS;
     const beat = (t: number): Fire => () => {
       if (this.running()) this.at(t + HEARTBEAT_MS, beat(t + HEARTBEAT_MS));
-      return this.gateFrame(t, device, heartbeatFields(Math.floor((t - bootAt) / 1000)));
+      return this.gateFrame(t, device, heartbeatFields(this.uptimeS(device, t)));
     };
-    const first = this.from + this.devices.int(0, HEARTBEAT_MS - 1);
+    const first = Math.ceil((this.from - phase) / HEARTBEAT_MS) * HEARTBEAT_MS + phase;
     this.at(first, beat(first));
   }
 
@@ -342,7 +468,7 @@ class CorridorRun {
    * that make the weighing). Lines fall on a 250 ms grid of the device's own phase.
    */
   private startWeighbridge(ls: LaneState, device: string): void {
-    const phase = this.devices.int(0, 999);
+    const phase = seedFor(this.seed, `${this.c.id}/phase/${device}`) % WEIGH_IDLE_MS;
     const tick = (t: number): Fire => () => {
       const span = this.spanAt(ls, t);
       if (this.running()) {
@@ -351,7 +477,7 @@ class CorridorRun {
         this.at(next, tick(next));
       }
       const inWeighing = span !== undefined && t >= span.on && t < span.clearAt ? span : undefined;
-      if (this.silent.has(device)) {
+      if (this.isSilent(device)) {
         if (inWeighing && t >= inWeighing.stableFrom && t < inWeighing.offFrom && !inWeighing.silentNoted) {
           inWeighing.silentNoted = true;
           this.note(inWeighing.open, { fault: 'silent', device, what: 'weight', at: t });
@@ -372,133 +498,204 @@ class CorridorRun {
     return s !== undefined && t >= s.on - 1000 ? s : undefined;
   }
 
-  /** Silent spells of a device: a Poisson process of starts, each spell of random length. */
-  private startSilences(device: string): void {
+  /**
+   * Silent spells of a device starting on a local day: a Poisson process of starts from the
+   * day's midnight, each spell of random length (it may last past the next midnight), from a
+   * stream of the device and the day. Spells of the range's days only; the next day is planned
+   * at this one's end.
+   */
+  private planSilences(device: string, day: number): void {
     const rate = this.rates.silencesPerDeviceDay;
-    if (!(rate > 0)) return;
-    // A stream per device: adding a device does not move the others' spells.
-    const rng = new Prng(seedFor(this.seed, `${this.c.id}/silence/${device}`));
-    const nextStart = (after: number): number => after + Math.max(1, Math.round(rng.exp(DAY_MS / rate)));
-    const begin = (start: number): Fire => () => {
-      const spell = { fromMs: start, toMs: start + ms(rng, [this.rates.silenceMs[0] / 1000, this.rates.silenceMs[1] / 1000]) };
-      this.silent.set(device, spell);
+    if (!(rate > 0) || day >= this.to) return;
+    this.at(Math.max(this.now, day), () => {
+      if (day + DAY_MS < this.to) this.planSilences(device, day + DAY_MS);
+      const rng = this.stream(`silence/${device}/${localDay(day)}`);
+      const [min, max] = this.rates.silenceMs;
+      for (let t = day + Math.max(1, Math.round(rng.exp(DAY_MS / rate))); t < day + DAY_MS && t < this.to; ) {
+        const spell: Spell = { fromMs: t, toMs: t + Math.round(min + (max - min) * rng.next()) };
+        if (spell.toMs > this.from) this.spell(device, spell);
+        t = spell.toMs + Math.max(1, Math.round(rng.exp(DAY_MS / rate)));
+      }
+      return undefined;
+    });
+  }
+
+  private spell(device: string, spell: Spell): void {
+    this.at(Math.max(this.now, spell.fromMs), () => {
+      let spells = this.silent.get(device);
+      if (!spells) this.silent.set(device, (spells = new Set()));
+      spells.add(spell);
       this.at(spell.toMs, () => {
-        this.silent.delete(device);
-        const next = nextStart(spell.toMs);
-        if (next < this.to) this.at(next, begin(next));
+        spells.delete(spell);
         return { at: spell.toMs, kind: 'truth', record: this.outage(device, spell) };
       });
       return undefined;
-    };
-    const first = nextStart(this.from);
-    if (first < this.to) this.at(first, begin(first));
-  }
-
-  /** Road and port: arrivals per direction, each unit decided LEAD_MS before it arrives. */
-  private startPoisson(direction: Direction, peak: number): void {
-    const rng = new Prng(seedFor(this.seed, `${this.c.id}/arrivals/${direction}`));
-    const rate = (t: number): number => arrivalRatePerHour(this.c, direction, t, this.scale);
-    const next = (after: number): number | undefined => nextArrival(rng, after, this.to, rate, peak);
-    const arrive = (a: number): Fire => () => {
-      const n = next(a);
-      if (n !== undefined) this.at(n - LEAD_MS, arrive(n));
-      this.vehicle(a, direction);
-      return undefined;
-    };
-    const first = next(this.from - 1);
-    if (first !== undefined) this.agenda.push(first - LEAD_MS, arrive(first));
-  }
-
-  /** Rail: the track's timetable, day after day, each train late by a few minutes. */
-  private startTimetable(ls: LaneState, slots: readonly string[], model: Extract<Crossing['arrivals'], { kind: 'timetable' }>): void {
-    if (slots.length === 0) return;
-    const rng = new Prng(seedFor(this.seed, `${this.c.id}/timetable/${ls.model.id}`));
-    const offsets = slots.map((s) => {
-      const m = /^(\d{2}):(\d{2})$/.exec(s);
-      if (!m) throw new RangeError(`timetable time '${s}' is not HH:MM`);
-      return Number(m[1]) * HOUR_MS + Number(m[2]) * 60_000;
     });
-    // From the day before: yesterday's last train may run late into the range.
-    let day = localMidnight(this.from) - DAY_MS;
-    let slot = 0;
-    let last = -Infinity;
-    const next = (): { at: number; id: string } | undefined => {
-      for (;;) {
-        const offset = offsets[slot]!;
-        const at = Math.max(last + 60_000, day + offset + Math.round(model.delayMin[0] * 60_000 + (model.delayMin[1] - model.delayMin[0]) * 60_000 * rng.next()));
-        const id = `${ls.model.id}-${localDay(day + HOUR_MS).replaceAll('-', '')}-${slots[slot]!.replace(':', '')}`;
-        if (++slot === offsets.length) {
-          slot = 0;
-          day += DAY_MS;
-        }
-        last = at;
-        if (at >= this.to) return undefined;
-        if (at >= this.from) return { at, id };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // A day's arrivals
+
+  /**
+   * Road and port: the day's arrivals of both directions (each from its own stream of the day),
+   * in time order, each unit with its text, channel and declaration drawn from its own stream.
+   */
+  private vehiclesOf(day: number): VehicleArrival[] {
+    const name = localDay(day);
+    const times: { at: number; direction: Direction; index: number }[] = [];
+    for (const direction of DIRECTIONS) {
+      const rng = this.stream(`arrivals/${direction}/${name}`);
+      const rate = (t: number): number => arrivalRatePerHour(this.c, direction, t, this.scale);
+      let index = 0;
+      for (const at of poissonArrivals(rng, day, day + DAY_MS, rate, maxArrivalRatePerHour(this.c, direction, this.scale))) {
+        times.push({ at, direction, index: index++ });
       }
-    };
-    const arrive = (train: { at: number; id: string }): Fire => () => {
-      const n = next();
-      if (n !== undefined) this.at(n.at - LEAD_MS, arrive(n));
-      this.train(ls, train.at, train.id, model);
-      return undefined;
-    };
-    const first = next();
-    if (first !== undefined) this.agenda.push(first.at - LEAD_MS, arrive(first));
+    }
+    times.sort((a, b) => a.at - b.at || (a.direction === b.direction ? a.index - b.index : a.direction === 'inbound' ? -1 : 1));
+    const texts = new Set<string>();
+    const parity = dayNumber(day) & 1;
+    return times.map(({ at, direction, index }) => {
+      const key = `${name}/${direction}/${index}`;
+      const draws = this.unitDraws(key, direction, texts, parity);
+      return { ...draws, at, direction, key: `${name.replaceAll('-', '')}${direction === 'inbound' ? 'i' : 'o'}${index}` };
+    });
+  }
+
+  /**
+   * Rail: the day's trains of every track, on its timetable, each late by a few minutes (one
+   * stream per track and day), then each train's size, speed and channel (its own stream) and
+   * its wagons (their own), in the order the trains arrive.
+   */
+  private trainsOf(day: number, model: Extract<Crossing['arrivals'], { kind: 'timetable' }>): TrainArrival[] {
+    const name = localDay(day);
+    const trains: Omit<TrainArrival, 'wagons' | 'gapMs'>[] = [];
+    for (const ls of this.lanes) {
+      const slots = model.trains[ls.model.id] ?? [];
+      const rng = this.stream(`timetable/${ls.model.id}/${name}`);
+      let last = -Infinity;
+      for (const slot of slots) {
+        const m = /^(\d{2}):(\d{2})$/.exec(slot);
+        if (!m) throw new RangeError(`timetable time '${slot}' is not HH:MM`);
+        const delay = Math.round(model.delayMin[0] * 60_000 + (model.delayMin[1] - model.delayMin[0]) * 60_000 * rng.next());
+        const at = Math.max(last + 60_000, day + Number(m[1]) * HOUR_MS + Number(m[2]) * 60_000 + delay);
+        last = at;
+        const id = `${ls.model.id}-${name.replaceAll('-', '')}-${slot.replace(':', '')}`;
+        trains.push({ at, id, lane: ls, rng: this.stream(`train/${id}`) });
+      }
+    }
+    trains.sort((a, b) => a.at - b.at || this.lanes.indexOf(a.lane) - this.lanes.indexOf(b.lane));
+    const texts = new Set<string>();
+    const parity = dayNumber(day) & 1;
+    return trains.map((t) => {
+      const n = t.rng.int(model.wagons[0], model.wagons[1]);
+      const gapMs = ms(t.rng, model.wagonGapS);
+      const channels = wagonChannels(this.channel(t.rng), n, t.rng);
+      const wagons = channels.map((channel, i) => ({ ...this.unitDraws(`${t.id}/${i}`, t.lane.model.direction, texts, parity), channel, key: `${t.id}-${i}` }));
+      return { ...t, gapMs, wagons };
+    });
+  }
+
+  /**
+   * A unit's own draws: its text (unique in its day, of the day's parity), channel and
+   * declaration from its stream, and its streams for the rest.
+   */
+  private unitDraws(key: string, direction: Direction, texts: Set<string>, parity: number): UnitDraws {
+    const rng = this.stream(`unit/${key}`);
+    let unit: string;
+    do unit = this.unitText(rng, direction);
+    while ((seedFor(0, unit) & 1) !== parity || texts.has(unit));
+    texts.add(unit);
+    const channel = this.channel(rng);
+    const declaration = declarationNumber(rng, this.c.declarations[direction]);
+    return { key, unit, channel, declaration, rng, faults: this.stream(`unit-faults/${key}`) };
+  }
+
+  private unitText(rng: Prng, direction: Direction): string {
+    const mix = this.c.units;
+    return mix.kind === 'containers'
+      ? containerNumber(rng)
+      : mix.kind === 'wagons'
+        ? wagonNumber(rng)
+        : rng.next() < mix.yunnanShare[direction]
+          ? yunnanPlate(rng)
+          : vietnamesePlate(rng);
+  }
+
+  private channel(rng: Prng): Channel {
+    const s = this.shares;
+    return weighted(rng, [
+      ['green', s.green],
+      ['yellow', s.yellow],
+      ['red', s.red],
+    ] as const);
   }
 
   // -------------------------------------------------------------------------------------------
   // Units
 
-  /** A truck (road) or a container on a truck (port) reaches the crossing at `a`. */
-  private vehicle(a: number, direction: Direction): void {
+  /** A truck (road) or a container on a truck (port) reaches the crossing at `v.at`. */
+  private vehicle(v: VehicleArrival): void {
+    const a = v.at;
     let ls: LaneState | undefined;
     let fewest = Infinity;
     for (const l of this.lanes) {
-      if (l.model.direction !== direction || !isLaneOpen(l.model, a)) continue;
-      while (l.exits.length > 0 && l.exits[0]! <= a) l.exits.shift();
-      if (l.exits.length < fewest) {
-        fewest = l.exits.length;
+      if (l.model.direction !== v.direction || !isLaneOpen(l.model, a)) continue;
+      while (l.releases.length > 0 && l.releases[0]! <= a) l.releases.shift();
+      if (l.releases.length < fewest) {
+        fewest = l.releases.length;
         ls = l;
       }
     }
     if (ls === undefined) return; // no lane open: the rate was 0, so no arrival is drawn here
     const lane = ls.model;
-    const t = this.traffic;
-    const qOcc = t.int(1500, 3500);
+    const c = this.c;
+    // Every draw, in one order whatever the lane: the unit's stream is its own.
+    const r = v.rng;
+    const qOcc = r.int(1500, 3500);
+    const approach = ms(r, c.approachS);
+    const pullForward = ms(r, c.pullForwardS);
+    const booth = ms(r, c.serviceS[v.channel]);
+    const drive = c.exitDriveS ? ms(r, c.exitDriveS) : 0;
+    const inspection = c.yard ? ms(r, c.yard.inspectionS) : 0;
+    // Laden trucks mostly; some come back empty. The indicator's division is 20 kg.
+    const kg = round20(r.next() < 0.85 ? r.int(18_000, 44_000) : r.int(7_000, 14_000));
+    const gOcc = r.int(2000, 4000);
+    const xOcc = r.int(1500, 3000);
+    const barrierClose = r.int(4000, 8000);
+    const scanAfter = r.int(5000, 40_000);
+    const scansDeclaration = r.next() < 0.6;
+    const weigh = { on: r.int(2000, 6000), settle: r.int(2000, 4000), stand: r.int(20_000, 50_000), off: r.int(1500, 3000) };
+
     const queueAt = Math.max(a, ls.qFree);
     ls.qFree = queueAt + qOcc + 500; // the next vehicle drives over the queue loop after this one left it
-    const gateAt = Math.max(queueAt + ms(t, this.c.approachS), ls.lastExit + ms(t, this.c.pullForwardS));
-    const channel = this.channel();
-    const exitAt = gateAt + ms(this.service, this.c.serviceS[channel]);
-    ls.lastExit = exitAt;
-    ls.exits.push(exitAt);
+    const gateAt = Math.max(queueAt + approach, ls.lastRelease + pullForward);
+    const releaseAt = gateAt + booth;
+    // Red goes through the inspection yard (where there is one) before the exit.
+    const exitAt = releaseAt + (v.channel === 'red' ? inspection : 0) + drive;
+    ls.lastRelease = releaseAt;
+    ls.releases.push(releaseAt);
 
-    const open = this.open(lane, this.uniqueUnit(direction), queueAt, gateAt, exitAt, channel, a);
+    const open = this.open(v, lane, queueAt, gateAt, releaseAt, exitAt, a);
     const truth = open.truth;
 
-    if (lane.loops && this.c.gateController !== undefined) {
-      const d = this.devices;
-      const gOcc = d.int(2000, 4000);
-      const xOcc = d.int(1500, 3000);
+    if (lane.loops && c.gateController !== undefined) {
       this.loop(open, lane.id, 'Q', queueAt, queueAt + qOcc);
       this.loop(open, lane.id, 'G', gateAt, gateAt + gOcc);
       // The barrier opens as the officer releases the vehicle and closes behind it.
-      this.gate(open, Math.max(gateAt + gOcc + 1, exitAt - d.int(2000, 5000)), barrierFields(lane.id, true), 'bar-O');
+      this.gate(open, releaseAt, barrierFields(lane.id, true), 'bar-O');
+      this.gate(open, releaseAt + barrierClose, barrierFields(lane.id, false), 'bar-C');
       this.loop(open, lane.id, 'X', exitAt, exitAt + xOcc);
-      this.gate(open, exitAt + d.int(4000, 8000), barrierFields(lane.id, false), 'bar-C');
     }
     for (const p of ['queue', 'gate', 'exit'] as const) this.reading(open, lane, p, p === 'queue' ? queueAt : p === 'gate' ? gateAt : exitAt);
-    if (lane.scanner) this.scan(open, lane, Math.min(gateAt + this.devices.int(5000, 40_000), exitAt - 1000));
+    if (lane.scanner) this.scan(open, lane, Math.min(gateAt + scanAfter, releaseAt - 1000), scansDeclaration);
     if (lane.weighbridge) {
-      // Laden trucks mostly; some come back empty. The indicator's division is 20 kg.
-      const kg = round20(this.units.next() < 0.85 ? this.units.int(18_000, 44_000) : this.units.int(7_000, 14_000));
       truth.weightKg = kg;
-      const d = this.devices;
-      const on = gateAt + d.int(2000, 6000);
-      const stableFrom = on + d.int(2000, 4000);
-      const clearLimit = exitAt - 1000;
-      const offFrom = Math.min(stableFrom + d.int(20_000, 50_000), clearLimit - 1500);
-      const clearAt = Math.min(offFrom + d.int(1500, 3000), clearLimit);
+      // Weighed as it pulls up to the booth window; off the bridge before the release.
+      const on = gateAt + weigh.on;
+      const stableFrom = on + weigh.settle;
+      const clearLimit = releaseAt - 1000;
+      const offFrom = Math.min(stableFrom + weigh.stand, clearLimit - 1500);
+      const clearAt = Math.min(offFrom + weigh.off, clearLimit);
       ls.scale.push({ on, stableFrom, offFrom, clearAt, kg, open, silentNoted: false });
       if (clearAt + 2000 > open.lastAt) open.lastAt = clearAt + 2000;
     }
@@ -507,35 +704,42 @@ class CorridorRun {
   }
 
   /**
-   * A train arrives on its track at `a`: each wagon is read as it passes the queue point; the
-   * train waits on the reception track until the control zone is free (trains FIFO), is drawn
-   * in (gate readings), stays until its slowest wagon is cleared (a red wagon's inspection
-   * holds the whole train), and leaves as one batch (exit readings), wagons in their order.
+   * A train arrives on its track: each wagon is read as it passes the queue point; the train
+   * waits on the reception track until the control zone is free (trains FIFO), is drawn in
+   * (gate readings), stays until its slowest wagon is cleared (a red wagon's inspection holds
+   * the whole train), and leaves as one batch (exit readings), wagons in their order. Customs
+   * channels the train (the configured shares are per train) and its wagons follow from that
+   * (wagonChannels).
    */
-  private train(ls: LaneState, a: number, id: string, model: Extract<Crossing['arrivals'], { kind: 'timetable' }>): void {
-    const t = this.traffic;
+  private train(t: TrainArrival): void {
+    const ls = t.lane;
     const lane = ls.model;
-    const n = t.int(model.wagons[0], model.wagons[1]);
-    const gap = ms(t, model.wagonGapS);
-    const q0 = Math.max(a, ls.qFree);
+    const n = t.wagons.length;
+    const gap = t.gapMs;
+    const approach = ms(t.rng, this.c.approachS);
+    const pullForward = ms(t.rng, this.c.pullForwardS);
+    const services = t.wagons.map((w) => ms(w.rng, this.c.serviceS[w.channel]));
+    const q0 = Math.max(t.at, ls.qFree);
     ls.qFree = q0 + (n - 1) * gap + 5 * 60_000;
-    const g0 = Math.max(q0 + ms(t, this.c.approachS), ls.lastExit + ms(t, this.c.pullForwardS));
-    const channels = Array.from({ length: n }, () => this.channel());
-    const service = Math.max(...channels.map((ch) => ms(this.service, this.c.serviceS[ch])));
-    const release = g0 + service;
-    ls.lastExit = release + (n - 1) * gap;
-    for (let i = 0; i < n; i++) {
-      const open = this.open(lane, this.uniqueUnit(lane.direction), q0 + i * gap, g0 + i * gap, release + i * gap, channels[i]!, a);
-      open.truth.train = { id, wagons: n, index: i };
+    const g0 = Math.max(q0 + approach, ls.lastRelease + pullForward);
+    const release = g0 + Math.max(...services);
+    ls.lastRelease = release + (n - 1) * gap;
+    t.wagons.forEach((w, i) => {
+      const open = this.open(w, lane, q0 + i * gap, g0 + i * gap, release, release + i * gap, t.at);
+      open.truth.train = { id: t.id, wagons: n, index: i };
       this.reading(open, lane, 'queue', open.truth.queueAt);
       this.reading(open, lane, 'gate', open.truth.gateAt);
       this.reading(open, lane, 'exit', open.truth.exitAt);
       this.decision(open);
       this.close(open);
-    }
+    });
   }
 
-  private open(lane: LaneModel, unit: string, queueAt: number, gateAt: number, exitAt: number, channel: Channel, arrival: number): Open {
+  private open(d: UnitDraws, lane: LaneModel, queueAt: number, gateAt: number, releaseAt: number, exitAt: number, arrival: number): Open {
+    let unit = d.unit;
+    // Only when a unit of two days before is still inside (a queue longer than a day): not
+    // the same text twice inside, at the cost of this unit's determinism by day.
+    while (this.inside.has(unit)) unit = this.unitText(d.rng, lane.direction);
     const truth: UnitTruth = {
       type: 'unit',
       checkpoint: this.c.id,
@@ -545,13 +749,14 @@ class CorridorRun {
       kind: this.c.unitKind,
       queueAt,
       gateAt,
+      releaseAt,
       exitAt,
-      channel,
-      declaration: declarationNumber(this.customs, lane.declarationPrefix),
+      channel: d.channel,
+      declaration: d.declaration,
       faults: [],
       complete: true,
     };
-    const open: Open = { truth, lastAt: arrival };
+    const open: Open = { truth, lastAt: arrival, key: d.key, rng: d.rng, faults: d.faults };
     this.pending.add(open);
     this.inside.add(unit);
     return open;
@@ -564,32 +769,6 @@ class CorridorRun {
       this.inside.delete(open.truth.unit);
       return { at: open.lastAt, kind: 'truth', record: ordered(open.truth) };
     });
-  }
-
-  private channel(): Channel {
-    const s = this.shares;
-    return weighted(this.customs, [
-      ['green', s.green],
-      ['yellow', s.yellow],
-      ['red', s.red],
-    ] as const);
-  }
-
-  /** A unit text not in the crossing now: two trucks with one plate would be one unit to the edge. */
-  private uniqueUnit(direction: Direction): string {
-    const u = this.units;
-    const mix = this.c.units;
-    for (;;) {
-      const s =
-        mix.kind === 'containers'
-          ? containerNumber(u)
-          : mix.kind === 'wagons'
-            ? wagonNumber(u)
-            : u.next() < mix.yunnanShare[direction]
-              ? yunnanPlate(u)
-              : vietnamesePlate(u);
-      if (!this.inside.has(s)) return s;
-    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -617,13 +796,17 @@ class CorridorRun {
    */
   private gateFrame(at: number, device: string, fields: string, open?: Open, what?: FaultTarget): SerialEmission | undefined {
     const sentence = this.gateSeq.next(fields);
-    if (this.silent.has(device)) {
+    if (this.isSilent(device)) {
       if (open && what) this.note(open, { fault: 'silent', device, what, at });
       return undefined;
     }
     return this.serial(at, device, 'gate-controller', Buffer.from(sentence, 'latin1'), open, what);
   }
 
+  /**
+   * A serial frame, maybe spoilt: a unit's frame by the unit's fault stream, a device's own
+   * (heartbeat, idle weighbridge line) by a stream of the device and the instant.
+   */
   private serial(
     at: number,
     device: string,
@@ -632,22 +815,30 @@ class CorridorRun {
     open?: Open,
     what?: FaultTarget,
   ): SerialEmission {
-    if (this.faults.next() < this.rates.corruptFrame) {
-      const bad = corruptFrame(kind, bytes, this.faults);
+    // (A device's own frame draws from a stream of its instant, made only when it is spoilt.)
+    const own = open === undefined ? seedAt(this.frameSeed(device), at) : 0;
+    if ((open ? open.faults.next() : own / 2 ** 32) < this.rates.corruptFrame) {
+      const bad = corruptFrame(kind, bytes, open?.faults ?? new Prng(own ^ 0x5bd1e995));
       if (open && what) this.note(open, { fault: 'corrupt-frame', device, what, at, how: bad.how });
       return { at, kind: 'serial', device, bytes: bad.bytes, injected: { fault: 'corrupt-frame', how: bad.how } };
     }
     return { at, kind: 'serial', device, bytes };
   }
 
-  /** The booth scanner: the plate, the declaration's barcode, or the container number. */
-  private scan(open: Open, lane: LaneModel, at: number): void {
+  private frameSeed(device: string): number {
+    let s = this.frameSeeds.get(device);
+    if (s === undefined) this.frameSeeds.set(device, (s = seedFor(this.seed, `${this.c.id}/frames/${device}`)));
+    return s;
+  }
+
+  /** The booth scanner: the plate, the declaration's barcode (when the driver hands that over), or the container number. */
+  private scan(open: Open, lane: LaneModel, at: number, declaration: boolean): void {
     const scanner = lane.scanner!;
-    const code = scanner.reads === 'plate-or-declaration' && this.devices.next() < 0.6 ? open.truth.declaration : open.truth.unit;
+    const code = scanner.reads === 'plate-or-declaration' && declaration ? open.truth.declaration : open.truth.unit;
     this.at(
       at,
       () => {
-        if (this.silent.has(scanner.id)) {
+        if (this.isSilent(scanner.id)) {
           this.note(open, { fault: 'silent', device: scanner.id, what: 'scan', at });
           return undefined;
         }
@@ -657,39 +848,41 @@ class CorridorRun {
     );
   }
 
-  private messageId(prefix: string, stamp: number): string {
-    return `${prefix}-${stamp.toString(36)}-${(++this.messages).toString(36)}`;
+  /** A message id unique per device: the stamp and the unit's key (one message per unit, point and stamp). */
+  private messageId(prefix: string, stamp: number, open: Open): string {
+    return `${prefix}-${stamp.toString(36)}-${open.key}`;
   }
 
   /** A camera reads the unit at a point of its lane, if the lane has a camera there. */
   private reading(open: Open, lane: LaneModel, point: Point, at: number): void {
+    const confidence = Math.round((0.8 + 0.19 * open.rng.next()) * 100) / 100;
     const cam = lane.cameras[point];
     if (cam === undefined) return;
     const event: CameraEvent = {
-      id: this.messageId(cam, at),
+      id: this.messageId(cam, at, open),
       ts: isoVietnam(at),
       lane: lane.id,
       point,
       unit: open.truth.unit,
       kind: this.c.unitKind,
-      confidence: Math.round((0.8 + 0.19 * this.devices.next()) * 100) / 100,
+      confidence,
     };
     this.publish(open, cam, topics.camera(this.c.id, cam), event, cameraPayload(event), point, at);
   }
 
   /**
    * The customs decision on the unit's declaration: lodged before the unit reaches the
-   * crossing (preLodgedShare), or while it waits; never after it left.
+   * crossing (preLodgedShare), or while it waits; before the control point releases it.
    */
   private decision(open: Open): void {
-    const { queueAt, exitAt } = open.truth;
-    const r = this.customs;
-    const stamp =
-      r.next() < this.preLodged
-        ? Math.max(this.from, queueAt - r.int(60_000, LEAD_MS - 60_000))
-        : Math.min(queueAt + r.int(30_000, 900_000), exitAt - 1000);
+    const { queueAt, releaseAt } = open.truth;
+    const r = open.rng;
+    const early = r.next() < this.preLodged;
+    const before = r.int(60_000, LEAD_MS - 60_000);
+    const after = r.int(30_000, 900_000);
+    const stamp = early ? queueAt - before : Math.min(queueAt + after, releaseAt - 1000);
     const event: DecisionEvent = {
-      id: this.messageId('dec', stamp),
+      id: this.messageId('dec', stamp, open),
       ts: isoVietnam(stamp),
       unit: open.truth.unit,
       declaration: open.truth.declaration,
@@ -703,7 +896,7 @@ class CorridorRun {
    * first delivery was, same id), maybe missed (cameras), maybe spoilt, or lost to a silent spell.
    */
   private publish(open: Open, device: string, topic: string, event: CameraEvent | DecisionEvent, payload: string, what: FaultTarget, stamp: number): void {
-    const f = this.faults;
+    const f = open.faults;
     const r = this.rates;
     const late = f.next() < r.lateMessage ? f.int(r.lateMs[0], r.lateMs[1]) : 0;
     const at = stamp + late;
@@ -713,7 +906,7 @@ class CorridorRun {
     this.at(
       at,
       () => {
-        if (this.silent.has(device)) {
+        if (this.isSilent(device)) {
           this.note(open, { fault: 'silent', device, what, at });
           return undefined;
         }

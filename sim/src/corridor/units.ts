@@ -2,7 +2,7 @@
  * What the corridor's units are called, as printed on them and read by cameras and scanners.
  * All seeded; the texts are kept verbatim downstream, so they are made exactly as printed.
  */
-import { iso6346CheckDigit } from '@gatewatch/shared';
+import { iso6346CheckDigit, type Channel } from '@gatewatch/shared';
 import type { Prng } from '../prng.js';
 
 /** A value drawn from weighted choices. */
@@ -103,3 +103,24 @@ export function wagonNumber(rng: Prng): string {
  * declarations with 30.
  */
 export const declarationNumber = (rng: Prng, prefix: '10' | '30'): string => `${prefix}${digits(rng, 10)}`;
+
+/**
+ * The wagons' channels of a train whose declarations customs put in `train`'s channel. A rail
+ * consignment is declared and risk-profiled for the train, and inspection picks wagons of it:
+ * a red train has 1-3 wagons inspected (red), the rest cleared on documents; a yellow train has
+ * some wagons' papers checked in detail (2-8, yellow); a green train is green throughout. The
+ * train waits for its slowest wagon, so its channel is the one that sets its time.
+ */
+export function wagonChannels(train: Channel, n: number, rng: Prng): Channel[] {
+  const out: Channel[] = Array.from({ length: n }, () => 'green');
+  if (train === 'green') return out;
+  const picked = train === 'red' ? rng.int(1, 3) : rng.int(2, 8);
+  // Distinct wagons, anywhere in the train (a partial Fisher-Yates shuffle of the indices).
+  const idx = [...out.keys()];
+  for (let k = 0; k < Math.min(picked, n); k++) {
+    const j = rng.int(k, n - 1);
+    [idx[k], idx[j]] = [idx[j]!, idx[k]!];
+    out[idx[k]!] = train;
+  }
+  return out;
+}
