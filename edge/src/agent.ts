@@ -128,6 +128,9 @@ export class Agent {
     });
     this.live = new LivePublisher({ checkpoint, bus: this.bus, link: this.link });
     this.live.start();
+    // At log level trace, every decoded input with its ts and reception time: what the core was
+    // given, to check stamps and transport delays against the devices (the fast-clock test does).
+    if (log.level === 'trace') this.bus.on('input', this, (input) => log.trace({ input }, 'input'));
     this.link.start();
 
     this.serialInputs = new SerialInputs({ devices: config.devices.serial, submit, bus: this.bus, log, now: this.now });
@@ -166,6 +169,7 @@ export class Agent {
     const log = this.deps.log;
     log.info('agent stopping');
     for (const t of this.timers) clearTimeout(t);
+    this.bus.removeListeners(this);
     await this.serialInputs.stop();
     await this.link.stop();
     this.live.stop();
