@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLog, MemoryOutbox, parseSiteConfig, ReplayAgent } from '@gatewatch/edge';
 import { crossing, localDayStart, siteDescription, type FaultRates } from '@gatewatch/sim';
-import { expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, verdict, type ClearanceRow } from './clearanceJudge.js';
+import { anyOrderLanes, expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, verdict, type ClearanceRow } from './clearanceJudge.js';
 
 const KIM = crossing('kim-thanh-road');
 const HOUR = 3600_000;
@@ -45,7 +45,7 @@ describe('the clearance judge against the edge core (replayed, no transport)', (
       agent.advance(stretch.toMs + 60_000);
       const points = outbox.peek(10_000_000)?.points ?? [];
       const rows = points.filter((p) => p.measurement === 'clearance').map((p) => ({ ...p.tags, ...p.fields }) as unknown as ClearanceRow);
-      const judge = new Judge(stretch, site.clearance.latenessWindowMs, { serialMs: 0, mqttMs: 0, skewMs: 0 });
+      const judge = new Judge(stretch, site.clearance.latenessWindowMs, { serialMs: 0, mqttMs: 0, skewMs: 0 }, anyOrderLanes(site.lanes));
       const { verdicts, strangers, twice } = judgeAll(judge, stretch, rows);
       expect(strangers, `seed ${seed}`).toEqual([]);
       expect(twice, `seed ${seed}`).toEqual([]);

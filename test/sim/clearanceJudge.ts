@@ -7,7 +7,8 @@
  *  - a camera reading that never reached the agent (missed, refused as a bad message, camera
  *    silent) leaves its stage to another source: the booth scanner for the gate (a declaration
  *    scan only once the decision naming the declaration came), the exit loop for the exit
- *    (FIFO: the unit longest at the lane's gate), or none; the queue has no other source;
+ *    (FIFO: the unit longest at the lane's gate; none on lanes whose units leave in any
+ *    order, where the site config has that setting), or none; the queue has no other source;
  *  - a message late within the lateness window, or repeated, changes nothing; a decision that
  *    comes after its unit was released no longer sets the channel ('unknown');
  *  - a spoilt or silent scanner frame loses that scan, a spoilt or silent loop sentence that
@@ -200,6 +201,8 @@ export class Judge {
     /** The agent's lateness window W. */
     private readonly W: number,
     private readonly t: Transport,
+    /** Lanes whose unclaimed exit-loop edges go to no unit (lane setting exitOrder 'any', where the site has it). */
+    private readonly anyOrder: ReadonlySet<string> = new Set(),
   ) {
     this.c = stretch.crossing;
     for (const e of stretch.emissions) {
@@ -347,6 +350,7 @@ export class Judge {
     // The edge is resolved on the first tick at least W after its reception: the units whose
     // gate stage the agent knew by then are the candidates (surely, when received before).
     const fifo = (edge: Span, of: UnitTruth): Expectation | undefined => {
+      if (this.anyOrder.has(lane.id)) return undefined;
       const due = edge.at + W;
       let best: Expectation | undefined;
       for (const x of atGate) {
@@ -399,6 +403,11 @@ export class Judge {
       if (x.exit.length === 0) x.exit.push(null);
     }
   }
+}
+
+/** The lanes of a site config whose units may leave out of order (exitOrder 'any', on sites that have the setting). */
+export function anyOrderLanes(lanes: readonly { id: string }[]): Set<string> {
+  return new Set(lanes.filter((l) => (l as { exitOrder?: string }).exitOrder === 'any').map((l) => l.id));
 }
 
 // ------------------------------------------------------------------------------------------

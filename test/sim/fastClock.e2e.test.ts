@@ -33,7 +33,7 @@ import { SocatPty, startMosquitto, type Mosquitto } from '@gatewatch/infra';
 import { crossing, LiveDriver, localDayStart, siteDescription } from '@gatewatch/sim';
 import { AgentProcess } from '../harness/agentProcess.js';
 import { startTestInflux, type TestInflux } from '../harness/influx.js';
-import { expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, transportDelays, type ClearanceRow, type Stretch } from './clearanceJudge.js';
+import { anyOrderLanes, expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, transportDelays, type ClearanceRow, type Stretch } from './clearanceJudge.js';
 
 /** Simulated ms per wall ms: the hour takes 3600 / RATE s of wall time. */
 const RATE = Number(process.env.GATEWATCH_FAST_CLOCK_RATE ?? 20);
@@ -160,7 +160,7 @@ describe(`one simulated hour at ${RATE}x through ptys, broker and InfluxDB, agai
     const delayText = (xs: number[]): string => `median ${pct(xs, 0.5)}, p99 ${pct(xs, 0.99)}, max ${Math.max(...xs)} ms of ${xs.length}`;
 
     // ---- the clearances against the truth
-    const judge = new Judge(hour, W, { serialMs, mqttMs, skewMs });
+    const judge = new Judge(hour, W, { serialMs, mqttMs, skewMs }, anyOrderLanes(config.lanes));
     const { verdicts, strangers, twice } = judgeAll(judge, hour, rows);
     for (const v of verdicts) if (v.status !== 'exact') console.log(`  ${v.status.padEnd(11)} ${v.unit.lane} ${v.unit.unit}: ${v.detail}`);
     const offsets = verdicts.map((v) => v.serialOffsetMs).filter((o): o is number => o !== undefined);
