@@ -4,6 +4,7 @@
  * stores its dependencies; the work happens in start() and stop().
  */
 import { join } from 'node:path';
+import { WALL_CLOCK, wallDelayMs, type Clock } from './clock.js';
 import type { SiteConfig } from './config/types.js';
 import { coreConfigOf } from './config/coreConfig.js';
 import { ClearanceCore, type CoreSnapshot } from './core/index.js';
@@ -20,13 +21,21 @@ import { FileOutbox } from './storage/fileOutbox.js';
 import { InfluxSender } from './storage/influxSender.js';
 import { Journal } from './storage/journal.js';
 
-/** How often wall-clock time is fed to the core (releases after the lateness window, timeouts, queue intervals). */
+/** How often the agent's time is fed to the core (releases after the lateness window, timeouts, queue intervals), agent ms. */
 export const TICK_MS = 1000;
-/** How often the core is snapshotted so that a restart replays at most this much journal. */
+/** How often the core is snapshotted so that a restart replays at most this much journal, agent ms. */
 export const SNAPSHOT_MS = 60_000;
 
 export interface AgentDeps {
   log: Log;
+  /**
+   * The agent's clock (default: real time). Inputs are stamped with it, ticks and device
+   * records follow it, and the periodic tasks on agent time (TICK_MS, SNAPSHOT_MS, the device
+   * interval) wait `ms / rate` of wall time. Wall-clock matters (fsync interval, MQTT
+   * keepalive, InfluxDB retries and batching, serial reopen backoff) are not scaled.
+   */
+  clock?: Clock;
+  /** Shorthand for a clock at rate 1 (tests); ignored when `clock` is given. */
   now?: () => number;
   /**
    * Storage failed (disk full, I/O error): the agent cannot go on without losing records. The
@@ -38,6 +47,7 @@ export interface AgentDeps {
 
 export class Agent {
   readonly bus: EventBus;
+  private readonly clock: Clock;
   private readonly now: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
   private outbox!: FileOutbox;
@@ -56,7 +66,8 @@ export class Agent {
     readonly config: SiteConfig,
     private readonly deps: AgentDeps,
   ) {
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? (deps.now ? { now: deps.now, rate: 1 } : WALL_CLOCK);
+    this.now = this.clock.now;
     this.bus = new EventBus(deps.log);
   }
 
@@ -113,9 +124,13 @@ export class Agent {
       log: log.child({ feature: 'mqtt' }),
       bus: this.bus,
       onMessage: this.mqttInputs.handle,
+      now: this.now,
     });
     this.live = new LivePublisher({ checkpoint, bus: this.bus, link: this.link });
     this.live.start();
+    // At log level trace, every decoded input with its ts and reception time: what the core was
+    // given, to check stamps and transport delays against the devices (the fast-clock test does).
+    if (log.level === 'trace') this.bus.on('input', this, (input) => log.trace({ input }, 'input'));
     this.link.start();
 
     this.serialInputs = new SerialInputs({ devices: config.devices.serial, submit, bus: this.bus, log, now: this.now });
@@ -131,7 +146,7 @@ export class Agent {
       now: this.now,
     });
 
-    this.every(TICK_MS, () => {
+    this.every(wallDelayMs(this.clock, TICK_MS), () => {
       const now = this.now();
       // Hold releases while the broker may still deliver older messages: disconnected, or
       // reconnected less than a lateness window ago (a persistent session hands over what it
@@ -141,10 +156,10 @@ export class Agent {
       this.pipeline.submit(hold ? { type: 'tick', now, hold } : { type: 'tick', now });
     });
     if (config.storage.fsync === 'interval') this.every(config.storage.fsyncIntervalMs, () => this.pipeline.sync());
-    this.every(SNAPSHOT_MS, () => this.pipeline.checkpoint());
+    this.every(wallDelayMs(this.clock, SNAPSHOT_MS), () => this.pipeline.checkpoint());
     this.everyBoundary(config.clearance.deviceIntervalMs, (at) => this.health.report(at));
     this.started = true;
-    log.info({ storage: config.storage.dir, mqtt: config.mqtt.url, influx: config.influx.url }, 'agent running');
+    log.info({ storage: config.storage.dir, mqtt: config.mqtt.url, influx: config.influx.url, ...this.clockInfo() }, 'agent running');
   }
 
   /** SIGTERM: stop reading, save the core, drain the outbox to InfluxDB (bounded), close files. */
@@ -154,6 +169,7 @@ export class Agent {
     const log = this.deps.log;
     log.info('agent stopping');
     for (const t of this.timers) clearTimeout(t);
+    this.bus.removeListeners(this);
     await this.serialInputs.stop();
     await this.link.stop();
     this.live.stop();
@@ -162,7 +178,8 @@ export class Agent {
     await this.sender.stop({ drain: true, timeoutMs: drainTimeoutMs });
     await this.outbox.close();
     await this.journal.close();
-    log.info({ outbox: this.outbox.stats(), pipeline: this.pipeline.stats() }, 'agent stopped');
+    // The core's counters too: what it made of its inputs (repeats, late inputs, exits from loops).
+    log.info({ outbox: this.outbox.stats(), pipeline: this.pipeline.stats(), core: this.core.counters() }, 'agent stopped');
   }
 
   stats(): object {
@@ -175,21 +192,33 @@ export class Agent {
     };
   }
 
-  private every(ms: number, fn: () => void): void {
-    this.timers.push(setInterval(() => this.guard(fn), ms));
+  /** The clock in the 'agent running' line when it is not real time: when agent time is what. */
+  private clockInfo(): object {
+    if (this.clock === WALL_CLOCK) return {};
+    const c = this.clock as Partial<{ startMs: number; anchorMs: number }> & Clock;
+    return { clock: { rate: c.rate, now: new Date(c.now()).toISOString(), startMs: c.startMs, anchorMs: c.anchorMs } };
   }
 
-  /** Runs fn at every multiple of ms since the epoch, so records of all agents line up. */
+  /** Runs fn every `wallMs` of wall time. */
+  private every(wallMs: number, fn: () => void): void {
+    this.timers.push(setInterval(() => this.guard(fn), wallMs));
+  }
+
+  /** Runs fn at every multiple of ms (agent time) since the epoch, so records of all agents line up. */
   private everyBoundary(ms: number, fn: (atMs: number) => void): void {
     const slot = this.timers.length;
+    let last = -Infinity;
     const schedule = (): void => {
       const now = this.now();
-      const next = Math.floor(now / ms) * ms + ms;
+      // A timer may fire a little early (the event loop's cached time; at a fast clock a wall ms
+      // is `rate` agent ms): never the same boundary twice.
+      const next = Math.max(Math.floor(now / ms) * ms + ms, last + ms);
       // One slot per periodic task, reused: the list of timers must not grow with uptime.
       this.timers[slot] = setTimeout(() => {
+        last = next;
         this.guard(() => fn(next));
         if (this.started) schedule();
-      }, next - now);
+      }, wallDelayMs(this.clock, next - now));
     };
     schedule();
   }

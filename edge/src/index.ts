@@ -1,5 +1,6 @@
 /** The edge agent as a library: for the run command, the simulator and the history backfill. */
 export { Agent, type AgentDeps } from './agent.js';
+export { clockFromOptions, ClockOptionError, MAX_RATE, parseInstant, scaledClock, WALL_CLOCK, wallDelayMs, type Clock, type ScaledClock } from './clock.js';
 export { loadSiteConfig, parseSiteConfig } from './config/load.js';
 export { coreConfigOf } from './config/coreConfig.js';
 export type * from './config/types.js';

@@ -1,20 +1,91 @@
 #!/usr/bin/env node
 /**
- * gatewatch-edge --config <site.yaml>
+ * gatewatch-edge --config <site.yaml> [--clock-start <time>] [--clock-rate <n>] [--clock-anchor <time>]
  * Runs the edge agent of one crossing until SIGTERM or SIGINT, then drains and exits 0.
  * Exit codes: 0 clean stop, 1 crash, 2 invalid configuration or usage.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@gatewatch/shared';
 import { Agent } from './agent.js';
+import { ClockOptionError, clockFromOptions, MAX_RATE, type ClockOptionValues, type ScaledClock } from './clock.js';
 import { loadSiteConfig } from './config/load.js';
 import { createLog } from './log.js';
 
+const USAGE = `usage: gatewatch-edge --config <site.yaml> [clock options]
+
+Runs the edge agent of one crossing until SIGTERM or SIGINT, then drains and exits.
+
+  -c, --config <file>      the site file (YAML)
+  -h, --help               this text
+
+Clock options, for tests and demos only (a crossing runs on real time; leave them out):
+  --clock-start <time>     the agent's time when its clock starts: an ISO 8601 time with an
+                           offset (2026-11-25T08:00:00+07:00) or whole ms since the epoch.
+                           Default: now.                       [env GATEWATCH_CLOCK_START]
+  --clock-rate <n>         how many times as fast as the wall clock the agent's time runs,
+                           0 < n <= ${MAX_RATE} (20: an hour in 3 minutes). Default: 1.
+                                                               [env GATEWATCH_CLOCK_RATE]
+  --clock-anchor <time>    the wall-clock instant at which the agent's time reads
+                           --clock-start (same formats). Default: when the agent starts.
+                           Give it to line the agent up with a simulator played at the same
+                           rate from the same start.           [env GATEWATCH_CLOCK_ANCHOR]
+
+  Agent time = start + (wall time - anchor) x rate. Serial frames are stamped with it, ticks,
+  releases, timeouts, queue intervals, device records and snapshots follow it; MQTT keepalive,
+  InfluxDB retries, fsync and serial reopen delays stay on the wall clock. Options override
+  the environment. Do not point a clock-shifted agent at the storage folder of a real one.
+
+Exit codes: 0 clean stop, 1 crash, 2 invalid configuration or usage.
+`;
+
+const CLOCK_OPTIONS = [
+  ['start', 'clock-start', 'GATEWATCH_CLOCK_START'],
+  ['rate', 'clock-rate', 'GATEWATCH_CLOCK_RATE'],
+  ['anchor', 'clock-anchor', 'GATEWATCH_CLOCK_ANCHOR'],
+] as const;
+
+function usageError(message: string): number {
+  process.stderr.write(`gatewatch-edge: ${message}\n(gatewatch-edge --help lists the options)\n`);
+  return 2;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        'clock-start': { type: 'string' },
+        'clock-rate': { type: 'string' },
+        'clock-anchor': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    // Unknown option, missing value, stray argument.
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (!values.config) {
-    process.stderr.write('usage: gatewatch-edge --config <site.yaml>\n');
+    process.stderr.write(USAGE);
     return 2;
+  }
+  let clock: ScaledClock | undefined;
+  try {
+    const given: ClockOptionValues = {};
+    for (const [key, flag, env] of CLOCK_OPTIONS) {
+      const flagValue = values[flag];
+      const envValue = process.env[env];
+      if (flagValue !== undefined) given[key] = { name: `--${flag}`, value: flagValue };
+      else if (envValue !== undefined && envValue !== '') given[key] = { name: env, value: envValue };
+    }
+    clock = clockFromOptions(given);
+  } catch (error) {
+    if (error instanceof ClockOptionError) return usageError(error.message);
+    throw error;
   }
   let config;
   try {
@@ -32,8 +103,15 @@ async function main(): Promise<number> {
     log.fatal({ err }, 'uncaught exception');
     process.exit(1);
   });
+  if (clock) {
+    log.warn(
+      { rate: clock.rate, start: new Date(clock.startMs).toISOString(), anchor: new Date(clock.anchorMs).toISOString() },
+      'agent clock is simulated (tests and demos only): agent time = start + (wall time - anchor) x rate',
+    );
+  }
   const agent = new Agent(config, {
     log,
+    ...(clock ? { clock } : {}),
     // Storage failed: exit so that the supervisor restarts the agent; the journal replay
     // rebuilds what was not stored. Nothing unstored was acknowledged.
     onFatal: () => process.exit(1),

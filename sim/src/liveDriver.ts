@@ -2,6 +2,11 @@
  * Plays simulated device emissions live: serial bytes into the far ends of the ptys the agents
  * read, camera and customs messages to the broker at QoS 1, each at its time on the wall clock.
  * The same emissions the backfill replays on a virtual clock, so live and history agree.
+ *
+ * By default an emission's `at` is its wall-clock time. With `clock`, simulated time runs
+ * `rate` times as fast as the wall clock: an emission at `at` is sent at
+ * wall = wallStartMs + (at − simStartMs) / rate, for an edge agent started with the same
+ * clock (gatewatch-edge --clock-start simStartMs --clock-rate rate --clock-anchor wallStartMs).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -14,7 +19,19 @@ export interface LiveDriverOptions {
   serialPaths: Readonly<Record<string, string>>;
   /** Emissions in time order, from now on. */
   emissions: Iterator<DeviceEmission>;
+  /** Wall clock, ms since the epoch (default Date.now). */
   now?: () => number;
+  /** Plays simulated time at a rate (default: `at` is wall time). */
+  clock?: LiveClock;
+}
+
+export interface LiveClock {
+  /** Simulated time that is played at wallStartMs. */
+  simStartMs: number;
+  /** Simulated ms per wall ms, > 0. */
+  rate: number;
+  /** Wall-clock instant of simStartMs (default: when start() is called). */
+  wallStartMs?: number;
 }
 
 export class LiveDriver {
@@ -24,15 +41,34 @@ export class LiveDriver {
   private running = false;
   private pending: DeviceEmission | undefined;
   private readonly now: () => number;
+  private wallOf: (at: number) => number = (at) => at;
   sent = { mqtt: 0, serial: 0, unknownDevices: 0 };
+  /** Every emission has been sent (handed to the broker client or the pty). */
+  finished = false;
 
   constructor(private readonly opts: LiveDriverOptions) {
     this.now = opts.now ?? Date.now;
+    const c = opts.clock;
+    if (c !== undefined && !(Number.isFinite(c.rate) && c.rate > 0)) throw new RangeError(`live driver: clock rate must be a number > 0 (is ${c.rate})`);
+    if (c !== undefined && !Number.isFinite(c.simStartMs)) throw new RangeError(`live driver: clock simStartMs must be ms since the epoch (is ${c.simStartMs})`);
+    if (c?.wallStartMs !== undefined) this.anchor(c.wallStartMs);
+  }
+
+  private anchor(wall0: number): void {
+    const c = this.opts.clock!;
+    this.wallOf = (at) => wall0 + (at - c.simStartMs) / c.rate;
+  }
+
+  /** When an emission at simulated time `at` is (or was) due on the wall clock (known once anchored). */
+  wallTimeOf(at: number): number {
+    return this.wallOf(at);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    const c = this.opts.clock;
+    if (c !== undefined && c.wallStartMs === undefined) this.anchor(this.now());
     this.client = mqtt.connect(this.opts.mqttUrl, { clientId: this.opts.clientId, reconnectPeriod: 1000 });
     this.pump();
   }
@@ -51,8 +87,11 @@ export class LiveDriver {
     for (;;) {
       const next = this.pending ?? this.opts.emissions.next().value;
       this.pending = undefined;
-      if (next === undefined) return;
-      const wait = next.at - this.now();
+      if (next === undefined) {
+        this.finished = true;
+        return;
+      }
+      const wait = this.wallOf(next.at) - this.now();
       if (wait > 0) {
         this.pending = next;
         this.timer = setTimeout(() => this.pump(), Math.min(wait, 60_000));

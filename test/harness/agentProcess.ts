@@ -20,6 +20,8 @@ export class AgentProcess {
   constructor(
     readonly configPath: string,
     readonly site: object,
+    /** More command-line arguments (the clock options). */
+    readonly args: readonly string[] = [],
   ) {
     this.logPath = join(dirname(configPath), 'agent.log');
     mkdirSync(dirname(configPath), { recursive: true });
@@ -31,7 +33,7 @@ export class AgentProcess {
     // Ready means a new 'agent running' line, after what earlier runs left in the log.
     const offset = existsSync(this.logPath) ? statSync(this.logPath).size : 0;
     const log = createWriteStream(this.logPath, { flags: 'a' });
-    const child = spawn(process.execPath, [MAIN, '--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, '--config', this.configPath, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.exitCode = null;

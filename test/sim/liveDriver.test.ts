@@ -58,4 +58,57 @@ describe('live driver: simulated emissions reach real ptys and the broker', () =
     await watcher.endAsync();
     await scanner.stop();
   });
+
+  it('plays simulated time at a rate: an emission at sim time `at` is sent at wallStart + (at - simStart) / rate', async () => {
+    const inputs: LaneInput[] = [];
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const scanner = new SerialDevice(
+      { id: 'scanner', kind: 'scanner', path: pty.devicePath, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, lane: 'IN-1' },
+      { onInput: (i) => inputs.push(i), onBadFrame: () => undefined, log },
+    );
+    scanner.start();
+    const watcher = await mqtt.connectAsync(broker.url, { clientId: 'live-watcher-fast' });
+    const received: { payload: string; wall: number }[] = [];
+    watcher.on('message', (_t, p) => received.push({ payload: p.toString(), wall: Date.now() }));
+    await watcher.subscribeAsync(topics.decision('kim-thanh-road'), { qos: 1 });
+    await waitFor(() => scanner.status(Date.now()).online, 5000, 'scanner open');
+
+    // Six simulated seconds of a past morning at 10x: 600 ms of wall time.
+    const rate = 10;
+    const sim0 = Date.parse('2026-11-25T01:00:00Z');
+    const wall0 = Date.now() + 300;
+    const plates = ['24C-100.01', '24C-100.02', '24C-100.03', '24C-100.04'];
+    const emissions: DeviceEmission[] = [
+      ...plates.map((p, i): DeviceEmission => ({ at: sim0 + i * 2000, kind: 'serial', device: 'scanner', bytes: scanLine(p) })),
+      { at: sim0 + 1000, kind: 'mqtt' as const, topic: topics.decision('kim-thanh-road'), payload: 'at 1 s' },
+      { at: sim0 + 5000, kind: 'mqtt' as const, topic: topics.decision('kim-thanh-road'), payload: 'at 5 s' },
+    ].sort((a, b) => a.at - b.at);
+    const driver = new LiveDriver({
+      mqttUrl: broker.url,
+      clientId: 'live-driver-fast',
+      serialPaths: { scanner: pty.simPath },
+      emissions: emissions[Symbol.iterator](),
+      clock: { simStartMs: sim0, rate, wallStartMs: wall0 },
+    });
+    expect(driver.wallTimeOf(sim0 + 6000)).toBe(wall0 + 600);
+    driver.start();
+    await waitFor(() => inputs.length === plates.length && received.length === 2, 10_000, 'everything delivered');
+    expect(driver.finished).toBe(true);
+    expect(inputs.map((i) => i.type === 'sighting' && i.unit)).toEqual(plates);
+    expect(received.map((r) => r.payload)).toEqual(['at 1 s', 'at 5 s']);
+    // Each arrived no earlier than its wall time, and (bounded, on a loaded machine) not much after.
+    inputs.forEach((input, i) => {
+      const due = wall0 + (i * 2000) / rate;
+      expect(input.rx, plates[i]).toBeGreaterThanOrEqual(Math.floor(due));
+      expect(input.rx - due, plates[i]).toBeLessThan(500);
+    });
+    expect(received[1]!.wall).toBeGreaterThanOrEqual(wall0 + 500);
+    await driver.stop();
+    await watcher.endAsync();
+    await scanner.stop();
+  });
+
+  it('refuses a clock rate that is not a positive number', () => {
+    expect(() => new LiveDriver({ mqttUrl: 'mqtt://127.0.0.1:1', clientId: 'x', serialPaths: {}, emissions: [][Symbol.iterator](), clock: { simStartMs: 0, rate: 0 } })).toThrow(/rate/);
+  });
 });

@@ -22,6 +22,8 @@ export interface MqttLinkDeps {
   bus: EventBus;
   /** Called once per delivered message; returns once its effect is on disk. May throw: then no ack. */
   onMessage(topic: string, payload: Buffer): void;
+  /** The agent's clock (default Date.now): upForMs compares with times on it. */
+  now?: () => number;
 }
 
 export interface MqttLinkStats {
@@ -75,7 +77,7 @@ export class MqttLink {
 
     client.on('connect', (connack) => {
       this.counters.connects++;
-      this.upSince = Date.now();
+      this.upSince = (this.deps.now ?? Date.now)();
       log.info({ url: config.url, sessionPresent: connack.sessionPresent }, 'broker connected');
       client.subscribe([topics.allCameras(checkpoint), topics.decision(checkpoint)], { qos: 1 }, (err) => {
         if (err) log.error({ err }, 'subscribe failed');
@@ -98,7 +100,7 @@ export class MqttLink {
     return this.client?.connected ?? false;
   }
 
-  /** Milliseconds the current connection has been up; undefined while disconnected. */
+  /** Milliseconds (agent time, as `now`) the current connection has been up; undefined while disconnected. */
   upForMs(now: number): number | undefined {
     return this.connected && this.upSince !== undefined ? now - this.upSince : undefined;
   }
