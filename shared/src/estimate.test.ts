@@ -7,19 +7,29 @@ const S = 1000;
 const MIN = 60 * S;
 
 /**
- * A booth lane's recent history: units that each found the booth free (60 s from queue to
- * gate), were served `serviceS` by channel, in turn, ending before `endMs`.
+ * A booth lane's recent history: a busy spell in which each unit was waiting when the one
+ * before reached the booth, so the booth took the next one `cycleS` after it took this one (its
+ * booth time and the pull-forward), by channel; green and yellow units drive out a minute after
+ * the booth, red ones go on to the inspection yard (`yard`: exit an hour later) or are
+ * inspected at the booth. Before it, three units that found the booth free (60 s from queue
+ * to gate). The spell ends at `endMs`.
  */
-function history(services: readonly [Channel | undefined, number][], endMs = NOW - 10 * MIN): LaneUnit[] {
+function history(cycles: readonly [Channel | undefined, number][], endMs = NOW - 10 * MIN, yard = false): LaneUnit[] {
   const out: LaneUnit[] = [];
-  let t = endMs;
-  for (const [channel, serviceS] of [...services].reverse()) {
-    const exitMs = t;
-    const gateMs = exitMs - serviceS * S;
-    const u: LaneUnit = { queueMs: gateMs - 60 * S, gateMs, exitMs };
+  let gate = endMs - cycles.reduce((sum, [, c]) => sum + c * S, 0);
+  for (let i = 3; i > 0; i--) {
+    const q = gate - (10 * i + 5) * MIN;
+    out.push({ queueMs: q, gateMs: q + 60 * S, exitMs: q + 60 * S + 200 * S, channel: 'green' });
+  }
+  let queue = gate - 60 * S;
+  for (const [channel, cycleS] of cycles) {
+    const exitMs = channel === 'red' && yard ? gate + 3600 * S : gate + (cycleS - 15) * S + 60 * S;
+    const u: LaneUnit = { queueMs: queue, gateMs: gate, exitMs };
     if (channel) u.channel = channel;
-    out.unshift(u);
-    t = gateMs - 60 * S - 100 * S;
+    out.push(u);
+    // The next one was already waiting when this one reached the booth.
+    queue = gate - 5 * S;
+    gate += cycleS * S;
   }
   return out;
 }
@@ -43,15 +53,27 @@ describe('estimateWaitS at a booth (one unit at a time)', () => {
     expect(booth([{ queueMs: NOW - 5 * S }, { queueMs: NOW - 2 * S }], 2, { defaultServiceS: 45 })).toBe(90);
   });
 
-  it('a red truck 30 minutes into its inspection: about what is left of a red inspection', () => {
+  it('a red truck inspected at the booth, 30 minutes in: about what is left of a red inspection', () => {
     const red = [...past, { queueMs: NOW - 32 * MIN, gateMs: NOW - 30 * MIN, channel: 'red' as const }];
-    // Red services learnt: 4000-5200 s; after 1800 s about 2200-3400 s are left, then the 60 s approach is inside it.
+    // Red cycles learnt: 4000-5200 s; after 1800 s about 2200-3400 s are left.
     const w = booth(red);
     expect(w).toBeGreaterThan(2000);
     expect(w).toBeLessThan(3500);
     // A green one for as long: it should be done soon, not in an hour.
     const green = [...past, { queueMs: NOW - 5 * MIN, gateMs: NOW - 4 * MIN, channel: 'green' as const }];
     expect(booth(green)).toBeLessThan(120);
+  });
+
+  it('a red truck sent on to the inspection yard does not hold the booth: its exit an hour later says nothing of the booth', () => {
+    // Red booth times of 3-4 min, red units leaving through the yard an hour after.
+    const yardLane = history(mix(30).map(([c, s]): [Channel, number] => [c, c === 'red' ? 180 + (s % 60) : s]), NOW - 10 * MIN, true);
+    const red = [...yardLane, { queueMs: NOW - 32 * MIN, gateMs: NOW - 30 * MIN, channel: 'red' as const }];
+    expect(booth(red)).toBe(60);
+    // Two units waiting behind a red truck that just reached the booth: its booth time, then theirs.
+    const justIn = [...yardLane, { queueMs: NOW - 3 * MIN, gateMs: NOW - 30 * S, channel: 'red' as const }, { queueMs: NOW - 2 * MIN, channel: 'green' as const }];
+    const w = booth(justIn, 1);
+    expect(w).toBeGreaterThan(150 + 200);
+    expect(w).toBeLessThan(240 + 250);
   });
 
   it('a unit of unknown channel long at the booth is probably not green: it waits for a longer service', () => {
@@ -64,7 +86,7 @@ describe('estimateWaitS at a booth (one unit at a time)', () => {
 
   it('prices the units ahead by their channels when decisions are known, by the lane\'s mix when not', () => {
     const ahead = (channels: (Channel | undefined)[]): LaneUnit[] =>
-      channels.map((c, i) => ({ queueMs: NOW - (10 - i) * MIN, ...(c ? { channel: c } : {}) }));
+      channels.map((c, i) => ({ queueMs: NOW - (5 - i) * MIN, ...(c ? { channel: c } : {}) }));
     const greens = booth([...past, ...ahead(['green', 'green'])], 2);
     const reds = booth([...past, ...ahead(['red', 'red'])], 2);
     const unknown = booth([...past, ...ahead([undefined, undefined])], 2);
@@ -74,26 +96,31 @@ describe('estimateWaitS at a booth (one unit at a time)', () => {
     expect(unknown).toBeLessThan(reds);
   });
 
-  it('the count says how many wait: units the queue camera missed are priced by the mix', () => {
-    const one = booth([...past, { queueMs: NOW - MIN, channel: 'green' }], 1);
-    const three = booth([...past, { queueMs: NOW - MIN, channel: 'green' }], 3);
-    expect(three).toBeGreaterThan(one);
+  it('without a queue camera the count says how many wait, priced by the mix', () => {
+    const noQueueCamera = past.map(({ queueMs: _, ...seenAtGateAndExit }): LaneUnit => seenAtGateAndExit);
+    expect(booth(noQueueCamera, 3)).toBeGreaterThan(booth(noQueueCamera, 1));
+  });
+
+  it('with a queue camera, a unit waits when both the count and the camera see it: a loop count that drifted up is not believed', () => {
+    const one = [...past, { queueMs: NOW - MIN, channel: 'green' as const }];
+    expect(booth(one, 7)).toBe(booth(one, 1));
+    // The camera still lists one whose gate reading was missed; the loops saw it leave.
+    expect(booth(one, 0)).toBe(booth(past, 0));
   });
 
   it('a unit still "waiting" that joined before one already at the gate was missed at the gate: not ahead', () => {
-    const stale: LaneUnit = { queueMs: NOW - 50 * MIN, channel: 'red' };
+    // Joined a minute before the last unit that reached the gate.
+    const stale: LaneUnit = { queueMs: past.at(-1)!.queueMs! - MIN, channel: 'red' };
     expect(booth([...past, stale], 0)).toBe(booth(past, 0));
   });
 
-  it('the booth freed a while ago: the approach; freed just now: the pull-forward after it', () => {
-    // Two units that joined while the one before was served: 30 s from its exit to their gate.
-    const waited = history([['green', 200], ['green', 210], ['green', 220]]);
-    waited[1]!.queueMs = waited[0]!.exitMs! - 100 * S;
-    waited[1]!.gateMs = waited[0]!.exitMs! + 30 * S;
-    waited[2]!.queueMs = waited[1]!.exitMs! - 100 * S;
-    waited[2]!.gateMs = waited[1]!.exitMs! + 30 * S;
-    const justLeft = [...waited, { queueMs: NOW - 5 * MIN, gateMs: NOW - 4 * MIN, exitMs: NOW - 10 * S, channel: 'green' as const }];
-    expect(booth(justLeft)).toBe(60); // max(approach 60 s, 20 s pull-forward still to come)
+  it('a cycle spanning a unit whose gate reading was missed is not learnt as one long booth time', () => {
+    const greens = history(Array.from({ length: 20 }, (): [Channel, number] => ['green', 200]));
+    const busy = [...greens, { queueMs: NOW - 2 * MIN, gateMs: NOW - MIN, channel: 'green' as const }, { queueMs: NOW - 30 * S, channel: 'green' as const }];
+    const before = booth(busy, 1);
+    // Some units of the spell lost their gate reading: the cycles around them would be 400 s.
+    const missed = greens.map((u, i) => (i % 5 === 4 ? { queueMs: u.queueMs!, exitMs: u.exitMs!, channel: u.channel! } : u));
+    expect(booth([...missed, ...busy.slice(greens.length)], 1)).toBe(before);
   });
 });
 

@@ -1,32 +1,24 @@
 /**
  * Wait estimate for a unit joining a lane now (docs/interfaces.md, "Wait estimate").
  *
- * The lane is one control point serving its queue first in, first out. A unit's gate time
- * follows from the one ahead of it (Lindley's recursion, as the lanes work):
+ * The lane is one control point serving its queue first in, first out; the newcomer's wait is
+ * played forward from what the edge sees now: when the control point will be free (the unit
+ * or batch in it, its channel and how long it has been there), then each unit or batch waiting
+ * ahead (its channel when a decision is known, the lane's mix when not), then the newcomer.
+ * Every duration comes from the lane's own recent units.
  *
- *     gate = max(own queue time + approach, previous exit + pull-forward)
- *
- * so the newcomer's wait is played forward from what the edge sees now: when the control
- * point will be free (the unit or batch in it, its channel and how long it has been there),
- * then each unit or batch waiting ahead (its channel when a decision is known), then the
- * newcomer. Every duration comes from the lane's own recent clearances:
- *
- *  - service (gate → exit) by channel: the remaining service of the unit in the control point
- *    is drawn from the recent service times of its channel that exceed its elapsed time (a red
- *    truck an hour into its inspection has less left than one that just arrived; a unit of
- *    unknown channel that has been there long is probably not green). A unit ahead with an
- *    unknown channel draws from all recent services, i.e. from the lane's channel mix;
- *  - approach (queue → gate when nothing is ahead) and pull-forward (previous exit → gate when
- *    the unit was waiting): the medians of what the lane showed;
- *  - with nothing measured yet: `defaultServiceS` per unit (per batch on a batch lane), no
- *    approach, no pull-forward.
- *
- * Batch lanes (`service: 'batch'`, a railway control zone): units are served as batches (a
- * train's wagons): drawn into the control zone together, released together when the slowest
- * is cleared. Units whose times at one point follow each other within BATCH_GAP_MS are one
- * batch; a batch's service is its first unit's gate → exit; its channel the worst of its
- * units'. A newcomer while a batch is passing the queue point joins that batch, and waits
- * as long as its head (all wagons of a train wait alike).
+ *  - Booth lanes (`service: 'unit'`, unitLaneWaitS): the booth's time per unit is learnt as
+ *    gate-to-next-gate *cycles* under backlog, by channel, not as gate → exit: behind a booth
+ *    red units may spend an hour in an inspection yard while the booth serves others.
+ *  - Batch lanes (`service: 'batch'`, a railway control zone): units are served as batches (a
+ *    train's wagons): drawn into the control zone together, released together when the slowest
+ *    is cleared, so there the exit does mark the end of a service. Units whose times at one
+ *    point follow each other within BATCH_GAP_MS are one batch; a batch's service is its first
+ *    unit's gate → exit; its channel the worst of its units'. A batch's gate follows Lindley's
+ *    recursion, gate = max(own queue time + approach, previous release + pull-forward). A
+ *    newcomer while a batch is passing the queue point joins that batch, and waits as long as
+ *    its head (all wagons of a train wait alike).
+ *  - With nothing measured yet: `defaultServiceS` per unit (per batch on a batch lane).
  *
  * The waits are sums of skewed terms (most clearances are quick, a red inspection takes an
  * hour or more), so the estimate is the median of the played-forward wait over
@@ -93,6 +85,7 @@ export function estimateWaitS(input: WaitEstimateInput): number {
   if (!Number.isFinite(now)) return 0;
   const batch = service === 'batch';
   const units = input.units.map((u) => known(u, now));
+  if (!batch) return unitLaneWaitS(input, units);
 
   // Cleared units: what the durations are learnt from.
   const done = groups(units.filter((u) => u.gateMs !== undefined && u.exitMs !== undefined), 'gateMs', batch);
@@ -154,6 +147,103 @@ export function estimateWaitS(input: WaitEstimateInput): number {
     draws.push(gate - joinedMs);
   }
   return round1(Math.max(0, median(draws)) / 1000);
+}
+
+/**
+ * A lane served one unit at a time (a booth). Its units need not leave in the order they came
+ * (behind the booth red units go on to an inspection yard for an hour or more while green ones
+ * drive out), so the exit says little about when the booth was free. The gates do: while
+ * units wait, each reaches the gate when the one before was released and it pulled forward,
+ * so the time from one unit's gate to the next's (its *cycle*), measured when the next one was
+ * already waiting, is exactly how long the booth is busy per unit, by that unit's channel.
+ */
+function unitLaneWaitS(input: WaitEstimateInput, units: readonly LaneUnit[]): number {
+  const now = input.nowMs;
+  const atGate = units.filter((u) => u.gateMs !== undefined).sort((a, b) => a.gateMs! - b.gateMs!);
+  // Every queue time, to tell a cycle that spans a unit whose gate reading was missed.
+  const queued = units.flatMap((u) => (u.queueMs !== undefined ? [u.queueMs] : [])).sort((a, b) => a - b);
+  const joinedBetween = (a: number, b: number): boolean => {
+    const i = firstAbove(queued, a);
+    return i < queued.length && queued[i]! < b;
+  };
+  const cycles: Sample[] = [];
+  for (let i = 0; i + 1 < atGate.length; i++) {
+    const u = atGate[i]!;
+    const next = atGate[i + 1]!;
+    // The next one was waiting when this one reached the booth: nothing but this unit held it
+    // up, unless another joined between them (first in, first out: it had the booth between).
+    if (next.queueMs !== undefined && next.queueMs < u.gateMs! && u.queueMs !== undefined && !joinedBetween(u.queueMs, next.queueMs)) {
+      cycles.push({ serviceMs: next.gateMs! - u.gateMs!, ...(u.channel !== undefined ? { channel: u.channel } : {}) });
+    }
+  }
+  const cycleMedian = cycles.length > 0 ? median(cycles.map((c) => c.serviceMs)) : input.defaultServiceS * 1000;
+  // Approach: queue → gate of units that found the booth free (joined a cycle after the one
+  // before reached it). Else the quicker waits seen.
+  const approach: number[] = [];
+  const waits: number[] = [];
+  atGate.forEach((u, i) => {
+    if (u.queueMs === undefined) return;
+    waits.push(u.gateMs! - u.queueMs);
+    const prev = atGate[i - 1];
+    if (prev === undefined || u.queueMs >= prev.gateMs! + cycleMedian) approach.push(u.gateMs! - u.queueMs);
+  });
+  const approachMs = Math.max(0, approach.length > 0 ? median(approach) : waits.length > 0 ? quantile(waits, 0.25) : 0);
+
+  // Units waiting ahead: the count says how many, the newest seen by camera say which.
+  let lastPassedQueue = -Infinity;
+  for (const u of units) if (u.queueMs !== undefined && (u.gateMs !== undefined || u.exitMs !== undefined)) lastPassedQueue = Math.max(lastPassedQueue, u.queueMs);
+  const waiting = units.filter((u) => u.queueMs !== undefined && u.gateMs === undefined && u.exitMs === undefined && u.queueMs > lastPassedQueue);
+  // Who waits: counted only when both the count and the queue camera's list have it. A loop
+  // count drifts up for good with every lost gate-loop edge; the camera's list keeps a unit
+  // whose gate reading was missed until one behind it passes. Each mends the other's error
+  // (and a unit missed by both is missed). Where no camera sees the queue: the count.
+  const counted = Math.max(0, Math.floor(Number.isFinite(input.queueLength) ? input.queueLength : 0));
+  const queueCamera = units.some((u) => u.queueMs !== undefined);
+  const n = queueCamera ? Math.min(waiting.length, counted) : counted;
+  const seen = n === 0 ? [] : [...waiting].sort((a, b) => a.queueMs! - b.queueMs!).slice(-n);
+  const ahead: Group[] = Array.from({ length: n - seen.length }, (): Group => ({ spreadMs: 0, unknown: true }));
+  ahead.push(...groups(seen, 'queueMs', false));
+
+  // The unit at the booth: the last one at the gate, unless it already left (then it is free).
+  const last = atGate.at(-1);
+  const current = last !== undefined && last.exitMs === undefined ? groups([last], 'gateMs', false)[0] : undefined;
+
+  const pools = new Pools(cycles, input.defaultServiceS * 1000);
+  // A booth busy longer than every recent cycle of its unit's channel is most likely free by now.
+  const inBooth = current ? pools.remaining(current, now - current.gateMs!, 0) : [];
+  const services = ahead.map((g) => pools.remaining(g, 0));
+  const rng = new SplitMix(0x9e3779b9);
+  const pick = (pool: readonly number[]): number => pool[Math.floor(rng.next() * pool.length)]!;
+  const repeat = current !== undefined || ahead.length > 0 ? RESAMPLES : 1;
+  const draws: number[] = [];
+  for (let k = 0; k < repeat; k++) {
+    // When the booth takes its next unit.
+    let next = current ? now + pick(inBooth) : now;
+    for (const [i, g] of ahead.entries()) {
+      const gate = Math.max(next, now, g.queueMs !== undefined ? g.queueMs + approachMs : -Infinity);
+      next = gate + pick(services[i]!);
+    }
+    draws.push(Math.max(now + approachMs, next) - now);
+  }
+  return round1(Math.max(0, median(draws)) / 1000);
+}
+
+/** Index of the first value above `x` in ascending `sorted`. */
+function firstAbove(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The q-quantile (nearest rank) of non-empty values. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 /** The unit with only its stages known by now (finite, not after `now`). */
@@ -244,11 +334,12 @@ class Pools {
   }
 
   /** What is left of the service after `elapsedMs`: pool values beyond it, minus it. */
-  remaining(g: Group | undefined, elapsedMs: number): number[] {
+  remaining(g: Group | undefined, elapsedMs: number, whenNoneLeft?: number): number[] {
     const pool = this.pool(g);
     const left = pool.filter((s) => s > elapsedMs).map((s) => s - elapsedMs);
+    if (left.length > 0) return left;
     // Longer than every recent one: it should end soon; say a tenth of a typical service.
-    return left.length > 0 ? left : [median(pool) / 10];
+    return [whenNoneLeft ?? median(pool) / 10];
   }
 }
 
