@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLog, MemoryOutbox, parseSiteConfig, ReplayAgent } from '@gatewatch/edge';
-import { crossing, localDayStart, siteDescription, type FaultRates } from '@gatewatch/sim';
+import { crossing, CROSSING_IDS, localDayStart, siteDescription, type FaultRates } from '@gatewatch/sim';
 import { anyOrderLanes, expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, verdict, type ClearanceRow } from './clearanceJudge.js';
 
 const KIM = crossing('kim-thanh-road');
@@ -91,5 +91,37 @@ describe('the clearance judge against the edge core (replayed, no transport)', (
     console.log(`judge vs core, heavy faults: ${summaryLine(all)}; faults: ${JSON.stringify(kinds)}`);
     expect(explainedBy).toBeGreaterThan(all.length / 5);
     for (const k of FAULT_KINDS) expect(kinds[k], k).toBeGreaterThan(0);
+  });
+});
+
+describe('every crossing, a working day at the default fault rates (replayed, no transport)', () => {
+  it('writes each unit that left as its truth, or as a fault recorded in its truth allows', { timeout: 120_000 }, async () => {
+    const log = createLog({ level: 'error' });
+    const lines: string[] = [];
+    for (const id of CROSSING_IDS) {
+      const c = crossing(id);
+      const site = parseSiteConfig({ ...siteDescription(c), mqtt: { url: 'mqtt://127.0.0.1:1' }, influx: { url: 'http://127.0.0.1:1' }, storage: { dir: '/nonexistent' } }, '/', {});
+      // From 04:00, before the morning, to 22:00 of a Monday.
+      const fromMs = localDayStart('2026-11-23') + 4 * HOUR;
+      const stretch = simulateStretch({ crossing: c, seed: 20261125, fromMs, toMs: fromMs + 18 * HOUR });
+      const outbox = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
+      await outbox.open();
+      const agent = new ReplayAgent(site, { outbox, log }, fromMs);
+      for (const e of stretch.emissions) {
+        if (e.kind === 'mqtt') agent.mqttMessage(e.at, e.topic, e.payload);
+        else agent.serialBytes(e.at, e.device, e.bytes);
+      }
+      agent.advance(stretch.toMs + 60_000);
+      const rows = (outbox.peek(10_000_000)?.points ?? []).filter((p) => p.measurement === 'clearance').map((p) => ({ ...p.tags, ...p.fields }) as unknown as ClearanceRow);
+      const judge = new Judge(stretch, site.clearance.latenessWindowMs, { serialMs: 0, mqttMs: 0, skewMs: 0 }, anyOrderLanes(site.lanes));
+      const { verdicts, strangers, twice } = judgeAll(judge, stretch, rows);
+      expect(strangers, id).toEqual([]);
+      expect(twice, id).toEqual([]);
+      expect(verdicts.filter((v) => v.status === 'unexplained').map((v) => `${id} ${v.unit.lane} ${v.unit.unit}: ${v.detail}`)).toEqual([]);
+      expect(verdicts.length, id).toBeGreaterThan(100);
+      expect(verdicts.filter((v) => v.status === 'explained').length, id).toBeGreaterThan(0);
+      lines.push(`${id}: ${summaryLine(verdicts)}; faults ${JSON.stringify(stretch.kinds)}`);
+    }
+    console.log(`default faults, 04:00-22:00 on Monday 2026-11-23, seed 20261125:\n  ${lines.join('\n  ')}`);
   });
 });

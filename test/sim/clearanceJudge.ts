@@ -373,7 +373,8 @@ export class Judge {
       if (x.gate[0]) atGate.push(x);
       const x1 = frameLost(u, 'loop-X-1');
       const x0 = frameLost(u, 'loop-X-0');
-      const edge = !x1 && occupied !== true ? this.serial(u.exitAt, 'exit loop') : undefined;
+      // Only where the gate controller watches the lane's loops (not on a railway track).
+      const edge = lane.loops && !x1 && occupied !== true ? this.serial(u.exitAt, 'exit loop') : undefined;
       if (!x1) occupied = true;
       if (!x0) occupied = false;
       const cam = this.reading(u, lane.cameras.exit, 'exit');
@@ -449,6 +450,20 @@ export function verdict(x: Expectation, row: ClearanceRow | undefined): Verdict 
   const ideal = { queue: x.lane.cameras.queue ? u.queueAt : null, gate: u.gateAt, exit: u.exitAt };
   const diff = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : b - a);
   const got = { wait: toMs(row.wait_s), process: toMs(row.process_s), total: toMs(row.total_s) };
+  if (row.outcome === 'timeout') {
+    // No exit ever reached the agent (rule 7): written when the unit timed out, with what it saw.
+    const fits =
+      x.exit.includes(null) &&
+      row.lane === u.lane &&
+      row.kind === u.kind &&
+      x.channel.includes(row.channel) &&
+      x.weight.includes(row.weight_kg ?? undefined) &&
+      got.process === null &&
+      got.total === null &&
+      x.queue.some((q) => x.gate.some((g) => within(got.wait, q, g)));
+    const detail = `timed out: got ${row.lane} ${row.channel} wait ${got.wait} ms (${why})`;
+    return { unit: u, status: fits && x.because.length > 0 ? 'explained' : 'unexplained', detail };
+  }
   const want = { wait: diff(ideal.queue, ideal.gate), process: diff(ideal.gate, ideal.exit), total: diff(ideal.queue, ideal.exit) };
   const weight = row.weight_kg ?? undefined;
   const same = row.lane === u.lane && row.kind === u.kind && row.outcome === 'released';
