@@ -8,9 +8,9 @@
  * was exercised. Seconds, not minutes: the fast-clock test adds the real transport.
  */
 import { describe, expect, it } from 'vitest';
-import { createLog, MemoryOutbox, parseSiteConfig, ReplayAgent } from '@gatewatch/edge';
+import { createLog, MemoryOutbox, parseSiteConfig, ReplayAgent, type SiteConfig } from '@gatewatch/edge';
 import { crossing, CROSSING_IDS, localDayStart, siteDescription, type FaultRates } from '@gatewatch/sim';
-import { anyOrderLanes, expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, verdict, type ClearanceRow } from './clearanceJudge.js';
+import { anyOrderLanes, expectedDeviceCounts, FAULT_KINDS, Judge, judgeAll, simulateStretch, summaryLine, verdict, type ClearanceRow, type Stretch } from './clearanceJudge.js';
 
 const KIM = crossing('kim-thanh-road');
 const HOUR = 3600_000;
@@ -24,10 +24,25 @@ const HEAVY: Partial<FaultRates> = {
   silencesPerDeviceDay: 24,
 };
 
+/** The stretch replayed through the crossing's edge code on a virtual clock, and its clearances judged. */
+async function replayAndJudge(site: SiteConfig, stretch: Stretch) {
+  const outbox = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
+  await outbox.open();
+  const agent = new ReplayAgent(site, { outbox, log: createLog({ level: 'error' }) }, stretch.fromMs);
+  for (const e of stretch.emissions) {
+    if (e.kind === 'mqtt') agent.mqttMessage(e.at, e.topic, e.payload);
+    else agent.serialBytes(e.at, e.device, e.bytes);
+  }
+  agent.advance(stretch.toMs + 60_000);
+  const points = outbox.peek(10_000_000)?.points ?? [];
+  const rows = points.filter((p) => p.measurement === 'clearance').map((p) => ({ ...p.tags, ...p.fields }) as unknown as ClearanceRow);
+  const judge = new Judge(stretch, site.clearance.latenessWindowMs, { serialMs: 0, mqttMs: 0, skewMs: 0 }, anyOrderLanes(site.lanes));
+  return { agent, points, rows, judge, ...judgeAll(judge, stretch, rows) };
+}
+
 describe('the clearance judge against the edge core (replayed, no transport)', () => {
   it('explains every difference between clearances and truth by the faults injected', { timeout: 120_000 }, async () => {
     const site = parseSiteConfig({ ...siteDescription(KIM), mqtt: { url: 'mqtt://127.0.0.1:1' }, influx: { url: 'http://127.0.0.1:1' }, storage: { dir: '/nonexistent' } }, '/', {});
-    const log = createLog({ level: 'error' });
     const all = [];
     const kinds = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0]));
     let explainedBy = 0;
@@ -35,18 +50,7 @@ describe('the clearance judge against the edge core (replayed, no transport)', (
       const h = [8, 9, 10, 14, 15, 16][seed % 6]!;
       const fromMs = localDayStart('2026-11-25') + h * HOUR;
       const stretch = simulateStretch({ crossing: KIM, seed, fromMs, toMs: fromMs + HOUR, rateScale: 4, faults: HEAVY });
-      const outbox = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
-      await outbox.open();
-      const agent = new ReplayAgent(site, { outbox, log }, fromMs);
-      for (const e of stretch.emissions) {
-        if (e.kind === 'mqtt') agent.mqttMessage(e.at, e.topic, e.payload);
-        else agent.serialBytes(e.at, e.device, e.bytes);
-      }
-      agent.advance(stretch.toMs + 60_000);
-      const points = outbox.peek(10_000_000)?.points ?? [];
-      const rows = points.filter((p) => p.measurement === 'clearance').map((p) => ({ ...p.tags, ...p.fields }) as unknown as ClearanceRow);
-      const judge = new Judge(stretch, site.clearance.latenessWindowMs, { serialMs: 0, mqttMs: 0, skewMs: 0 }, anyOrderLanes(site.lanes));
-      const { verdicts, strangers, twice } = judgeAll(judge, stretch, rows);
+      const { agent, points, rows, judge, verdicts, strangers, twice } = await replayAndJudge(site, stretch);
       expect(strangers, `seed ${seed}`).toEqual([]);
       expect(twice, `seed ${seed}`).toEqual([]);
       expect(verdicts.filter((v) => v.status === 'unexplained').map((v) => `seed ${seed} ${v.unit.lane} ${v.unit.unit}: ${v.detail}`)).toEqual([]);
@@ -96,7 +100,6 @@ describe('the clearance judge against the edge core (replayed, no transport)', (
 
 describe('every crossing, a working day at the default fault rates (replayed, no transport)', () => {
   it('writes each unit that left as its truth, or as a fault recorded in its truth allows', { timeout: 120_000 }, async () => {
-    const log = createLog({ level: 'error' });
     const lines: string[] = [];
     for (const id of CROSSING_IDS) {
       const c = crossing(id);
@@ -104,17 +107,7 @@ describe('every crossing, a working day at the default fault rates (replayed, no
       // From 04:00, before the morning, to 22:00 of a Monday.
       const fromMs = localDayStart('2026-11-23') + 4 * HOUR;
       const stretch = simulateStretch({ crossing: c, seed: 20261125, fromMs, toMs: fromMs + 18 * HOUR });
-      const outbox = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
-      await outbox.open();
-      const agent = new ReplayAgent(site, { outbox, log }, fromMs);
-      for (const e of stretch.emissions) {
-        if (e.kind === 'mqtt') agent.mqttMessage(e.at, e.topic, e.payload);
-        else agent.serialBytes(e.at, e.device, e.bytes);
-      }
-      agent.advance(stretch.toMs + 60_000);
-      const rows = (outbox.peek(10_000_000)?.points ?? []).filter((p) => p.measurement === 'clearance').map((p) => ({ ...p.tags, ...p.fields }) as unknown as ClearanceRow);
-      const judge = new Judge(stretch, site.clearance.latenessWindowMs, { serialMs: 0, mqttMs: 0, skewMs: 0 }, anyOrderLanes(site.lanes));
-      const { verdicts, strangers, twice } = judgeAll(judge, stretch, rows);
+      const { verdicts, strangers, twice } = await replayAndJudge(site, stretch);
       expect(strangers, id).toEqual([]);
       expect(twice, id).toEqual([]);
       expect(verdicts.filter((v) => v.status === 'unexplained').map((v) => `${id} ${v.unit.lane} ${v.unit.unit}: ${v.detail}`)).toEqual([]);

@@ -23,7 +23,8 @@ describe('live driver: simulated emissions reach real ptys and the broker', () =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sends each emission in order, serial bytes to the device and messages to their topic', async () => {
+  /** The edge's scanner reading the pty, and a broker client watching the decision topic. */
+  async function listen(clientId: string) {
     const inputs: LaneInput[] = [];
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const scanner = new SerialDevice(
@@ -31,11 +32,16 @@ describe('live driver: simulated emissions reach real ptys and the broker', () =
       { onInput: (i) => inputs.push(i), onBadFrame: () => undefined, log },
     );
     scanner.start();
-    const watcher = await mqtt.connectAsync(broker.url, { clientId: 'live-watcher' });
-    const received: string[] = [];
-    watcher.on('message', (_t, p) => received.push(p.toString()));
+    const watcher = await mqtt.connectAsync(broker.url, { clientId });
+    const messages: { payload: string; wall: number }[] = [];
+    watcher.on('message', (_t, p) => messages.push({ payload: p.toString(), wall: Date.now() }));
     await watcher.subscribeAsync(topics.decision('kim-thanh-road'), { qos: 1 });
     await waitFor(() => scanner.status(Date.now()).online, 5000, 'scanner open');
+    return { inputs, scanner, watcher, messages };
+  }
+
+  it('sends each emission in order, serial bytes to the device and messages to their topic', async () => {
+    const { inputs, scanner, watcher, messages: received } = await listen('live-watcher');
 
     const t0 = Date.now() + 200;
     const emissions: DeviceEmission[] = [
@@ -49,7 +55,7 @@ describe('live driver: simulated emissions reach real ptys and the broker', () =
     driver.start();
     await waitFor(() => inputs.length === 2 && received.length === 2, 10_000, 'everything delivered');
     expect(inputs.map((i) => i.type === 'sighting' && i.unit)).toEqual(['24C-111.11', '云A22222']);
-    expect(received).toEqual(['first', 'second']);
+    expect(received.map((r) => r.payload)).toEqual(['first', 'second']);
     expect(driver.sent).toEqual({ mqtt: 2, serial: 2, unknownDevices: 1 });
     // Nothing was sent before its time: each scan arrived at or after the moment it was due.
     expect(inputs[0]!.rx).toBeGreaterThanOrEqual(t0);
@@ -60,18 +66,7 @@ describe('live driver: simulated emissions reach real ptys and the broker', () =
   });
 
   it('plays simulated time at a rate: an emission at sim time `at` is sent at wallStart + (at - simStart) / rate', async () => {
-    const inputs: LaneInput[] = [];
-    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const scanner = new SerialDevice(
-      { id: 'scanner', kind: 'scanner', path: pty.devicePath, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, lane: 'IN-1' },
-      { onInput: (i) => inputs.push(i), onBadFrame: () => undefined, log },
-    );
-    scanner.start();
-    const watcher = await mqtt.connectAsync(broker.url, { clientId: 'live-watcher-fast' });
-    const received: { payload: string; wall: number }[] = [];
-    watcher.on('message', (_t, p) => received.push({ payload: p.toString(), wall: Date.now() }));
-    await watcher.subscribeAsync(topics.decision('kim-thanh-road'), { qos: 1 });
-    await waitFor(() => scanner.status(Date.now()).online, 5000, 'scanner open');
+    const { inputs, scanner, watcher, messages: received } = await listen('live-watcher-fast');
 
     // Six simulated seconds of a past morning at 10x: 600 ms of wall time.
     const rate = 10;
