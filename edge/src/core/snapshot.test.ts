@@ -178,10 +178,21 @@ describe('snapshot and restore', () => {
     expect(new Set(times).size).toBe(times.length);
   });
 
-  it('refuses a snapshot of another version or checkpoint', () => {
+  it('refuses a snapshot of an unknown version or another checkpoint', () => {
     const snap = newCore().snapshot();
-    expect(() => new ClearanceCore(coreConfig(), { ...snap, version: 1 } as unknown as CoreSnapshot)).toThrow(/version/);
+    expect(() => new ClearanceCore(coreConfig(), { ...snap, version: 99 } as unknown as CoreSnapshot)).toThrow(/version/);
     expect(() => new ClearanceCore(coreConfig({ checkpoint: 'dinh-vu-port' }), snap)).toThrow(/checkpoint/);
+  });
+
+  it('takes a version 1 snapshot (an agent upgraded in place): its units go on, the estimate learns afresh', () => {
+    const core = newCore();
+    run(core, [cam('queue', 'A', T0), cam('gate', 'A', T0 + 60_000)]);
+    const v2 = core.snapshot();
+    // What version 1 wrote: no units the estimate learns from; departures and waits instead.
+    const v1 = { ...v2, version: 1, lanes: v2.lanes.map(([id, l]) => [id, { length: l.length, closedLength: l.closedLength, buckets: l.buckets, departures: [], waits: [] }]) };
+    const upgraded = new ClearanceCore(coreConfig(), v1 as unknown as CoreSnapshot);
+    const out = run(upgraded, [cam('exit', 'A', T0 + 120_000), tick(T0 + 120_000 + W)]);
+    expect(out.filter((e) => e.measurement === 'clearance').map((e) => [e.record.unit, e.record.wait_s, e.record.process_s])).toEqual([['A', 60, 60]]);
   });
 
   it('is a copy: the core going on does not change a snapshot taken before', () => {

@@ -854,6 +854,14 @@ export class ClearanceCore {
 
   private restore(raw: CoreSnapshot): void {
     const s = structuredClone(raw);
+    // Version 1 (before the estimate learnt from the lane's units) differs only in what the
+    // estimate reads: its lanes start that history afresh, everything else is kept. Refusing it
+    // would leave an upgraded agent restarting into the same error, its journal already
+    // folded into the snapshot.
+    if ((s.version as number) === 1) {
+      s.version = SNAPSHOT_VERSION;
+      for (const [, lane] of s.lanes) lane.units ??= [];
+    }
     if (s.version !== SNAPSHOT_VERSION) throw new Error(`core snapshot version ${String(s.version)} is not ${SNAPSHOT_VERSION}`);
     if (s.checkpoint !== this.config.checkpoint) throw new Error(`core snapshot is of checkpoint '${s.checkpoint}', not '${this.config.checkpoint}'`);
     this.emitSeq = s.emitSeq;
