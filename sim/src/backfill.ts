@@ -7,9 +7,9 @@
  * see recent intervals).
  */
 import { createLog, InfluxSender, MemoryOutbox, ReplayAgent, type AppendResult, type Outbox, type OutboxPoint, type SiteConfig } from '@gatewatch/edge';
-import { downsample, type InfluxCredentials } from '@gatewatch/infra';
+import { AGGREGATES, downsample, type InfluxCredentials } from '@gatewatch/infra';
 import { GateWatchError } from '@gatewatch/shared';
-import { DAY_MS, localMidnight } from './corridor/profile.js';
+import { DAY_MS, HOUR_MS, localMidnight } from './corridor/profile.js';
 
 /** What a device sends at a moment: the simulator's output, as a live driver would write it. */
 export type DeviceEmission =
@@ -40,12 +40,6 @@ export interface BackfillOptions {
   onProgress?: (done: number, what: string) => void;
   /** How long the sender may take to hand the last points to InfluxDB (default 120 s). */
   drainTimeoutMs?: number;
-  /**
-   * Live agents have been writing since this time (before `to`): their records show where the
-   * live run starts, not how far the history reaches, so only records before it count when
-   * looking for where an earlier run stopped. The backfill rewrites [liveSince, to) itself.
-   */
-  liveSince?: number;
 }
 
 export interface BackfillCrossingResult {
@@ -72,21 +66,10 @@ export class BackfillError extends GateWatchError {}
 
 /** Points waiting for InfluxDB before the replay pauses to let the sender catch up. */
 const HIGH_WATER = 50_000;
+/** Emissions replayed between two turns of the event loop. */
+const YIELD_EVERY = 500;
 /** Virtual time replayed between progress reports and backpressure checks. */
 const SLICE_MS = 3600_000;
-/**
- * A complete history's last queue record is stamped with the start of the last interval that
- * ended by `to` (intervals close at the agent's ticks, a second apart): at most two intervals
- * and a tick before `to`. Ending earlier means a gap.
- */
-const upToDateMs = (site: SiteConfig): number => 2 * site.clearance.queueIntervalMs + 1000;
-/**
- * A resumed backfill rewrites from this long before the last record found: a clearance is
- * written a lateness window after its exit and timeouts later still, so the points just before
- * the last queue record may not have been sent. Rewriting them is harmless: the replay is
- * deterministic and InfluxDB keeps one point per series and time.
- */
-const RESUME_OVERLAP_MS = 15 * 60_000;
 /** A resumed replay starts this much earlier, without writing, so that queues and trains in progress are there. */
 const RESUME_WARMUP_MS = DAY_MS;
 
@@ -94,14 +77,8 @@ const RESUME_WARMUP_MS = DAY_MS;
 // agent logs as a warning; the device records count them.
 const quiet = createLog({ level: 'error', destination: process.stderr });
 
-/**
- * How far this crossing's history reaches in [from, to): the time of its last queue record
- * (the agents write one per lane every queue interval, so it marks where writing stopped), or
- * undefined when there is none.
- */
-async function historyReach(site: SiteConfig, url: string, database: string, from: number, to: number): Promise<number | undefined> {
-  const checkpoint = site.checkpoint.id.replace(/['\\]/g, '\\$&');
-  const q = `SELECT last(length) FROM queue WHERE checkpoint = '${checkpoint}' AND time >= ${from}ms AND time < ${to}ms`;
+/** One InfluxQL statement for a crossing, with its site's credentials; the first result. */
+async function influxQuery(site: SiteConfig, url: string, database: string, q: string): Promise<{ series?: { values?: unknown[][] }[] }> {
   const headers: Record<string, string> = {};
   const { username, password } = site.influx.credentials ?? {};
   if (username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
@@ -114,10 +91,38 @@ async function historyReach(site: SiteConfig, url: string, database: string, fro
   const text = await res.text();
   if (!res.ok) throw new BackfillError('INFLUX_QUERY', `InfluxDB at ${url} answered ${res.status} to ${q}: ${text.slice(0, 200)}`, site.checkpoint.id);
   const body = JSON.parse(text) as { results?: { series?: { values?: unknown[][] }[]; error?: string }[] };
-  const error = body.results?.[0]?.error;
-  if (error !== undefined) throw new BackfillError('INFLUX_QUERY', `InfluxDB refused ${q}: ${error}`, site.checkpoint.id);
-  const time = body.results?.[0]?.series?.[0]?.values?.[0]?.[0];
-  return typeof time === 'number' ? time : undefined;
+  const result = body.results?.[0] ?? {};
+  if (result.error !== undefined) throw new BackfillError('INFLUX_QUERY', `InfluxDB refused ${q}: ${result.error}`, site.checkpoint.id);
+  return result;
+}
+
+const quoted = (s: string): string => `'${s.replace(/['\\]/g, '\\$&')}'`;
+
+/**
+ * Where this crossing's history in [from, to) has its first hole, or undefined when it has none.
+ * The agents write a queue record per lane and interval, whatever the traffic, so an hour holds
+ * a known number of them; the first hour short of it (beyond the intervals the ends of the
+ * range may cut) is where writing stopped: a backfill stopped by Ctrl-C, the time `npm start`
+ * was not running. Not the last record: live agents write on after a backfill that was stopped.
+ */
+async function firstGap(site: SiteConfig, url: string, database: string, from: number, to: number): Promise<number | undefined> {
+  const I = site.clearance.queueIntervalMs;
+  const lanes = site.lanes.length;
+  const q = `SELECT count(length) FROM queue WHERE checkpoint = ${quoted(site.checkpoint.id)} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(1h) fill(0)`;
+  const counts = new Map<number, number>();
+  for (const [t, n] of (await influxQuery(site, url, database, q)).series?.[0]?.values ?? []) counts.set(Number(t), Number(n));
+  for (let hour = Math.floor(from / HOUR_MS) * HOUR_MS; hour < to; hour += HOUR_MS) {
+    const start = Math.max(hour, from);
+    const end = Math.min(hour + HOUR_MS, to);
+    // Records are stamped with their interval's start, one a tick after it closes: the first
+    // interval of the range may be cut, and the last two before `to` not written yet. One more
+    // per lane of slack anywhere: a hole shorter than about four intervals at the end of the
+    // range (where the live agents just started writing) is not filled.
+    const slack = lanes * (1 + (hour <= from ? 1 : 0) + (hour + HOUR_MS >= to ? 2 : 0));
+    const expected = lanes * Math.floor((end - start) / I) - slack;
+    if ((counts.get(hour) ?? 0) < expected) return start;
+  }
+  return undefined;
 }
 
 /**
@@ -175,15 +180,31 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   for (const [i, crossing] of opts.crossings.entries()) {
     const checkpoint = crossing.site.checkpoint.id;
     const share = (t: number): number => (i + (t - opts.from) / span) / opts.crossings.length;
-    const reach = await historyReach(crossing.site, opts.influxUrl, database, opts.from, Math.min(opts.to, opts.liveSince ?? opts.to));
-    if (reach !== undefined && reach >= opts.to - upToDateMs(crossing.site)) {
+    const gap = await firstGap(crossing.site, opts.influxUrl, database, opts.from, opts.to);
+    if (gap === undefined) {
       result.crossings.push({ checkpoint, skipped: true, emissions: 0, points: 0 });
       opts.onProgress?.(share(opts.to), `${checkpoint}: already in InfluxDB, skipped`);
       continue;
     }
-    const writeFrom = reach === undefined ? opts.from : Math.max(opts.from, reach - RESUME_OVERLAP_MS);
-    // A local midnight, as the simulator's days begin there.
-    const replayFrom = writeFrom === opts.from ? opts.from : Math.max(opts.from, localMidnight(writeFrom - RESUME_WARMUP_MS));
+    const resumed = gap > opts.from;
+    const writeFrom = gap;
+    // A local midnight a day earlier, as the simulator's days begin there and queues, trains and
+    // inspections in progress at the gap must be there.
+    const replayFrom = resumed ? Math.max(opts.from, localMidnight(writeFrom - RESUME_WARMUP_MS)) : opts.from;
+    if (resumed) {
+      // What is there from the gap on is replaced: clearances written live carry reception
+      // stamps a few ms off the replay's, and would be there twice. So are the aggregates from
+      // that local day on (recomputed below): a bucket keeps series the new points may not have.
+      const aggFrom = localMidnight(writeFrom);
+      const deletes = [
+        ...['clearance', 'queue'].map((m) => [m, writeFrom] as const),
+        ...Object.values(AGGREGATES).map((a) => [a.measurement, aggFrom] as const),
+      ];
+      for (const [m, t] of deletes) {
+        await influxQuery(crossing.site, opts.influxUrl, database, `DELETE FROM "${m}" WHERE checkpoint = ${quoted(checkpoint)} AND time >= ${t}ms AND time < ${opts.to}ms`);
+      }
+      aggregateFrom = Math.min(aggregateFrom, aggFrom);
+    }
     aggregateFrom = Math.min(aggregateFrom, writeFrom);
     const memory = new MemoryOutbox({ maxPoints: 10_000_000, telemetryShare: 0.99 });
     const outbox = writeFrom > replayFrom ? new OutboxFrom(memory, BigInt(writeFrom) * 1_000_000n) : memory;
@@ -208,6 +229,9 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       emissions++;
       if (e.kind === 'mqtt') agent.mqttMessage(e.at, e.topic, e.payload);
       else agent.serialBytes(e.at, e.device, e.bytes);
+      // The run command replays in the process that plays the live corridor: let its timers run
+      // (a few ms at a time), or live frames would go out seconds late.
+      if (emissions % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
     agent.advance(opts.to);
     const drainMs = opts.drainTimeoutMs ?? 120_000;
@@ -221,7 +245,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       );
     }
     const points = sender.stats().pointsSent;
-    result.crossings.push({ checkpoint, skipped: false, ...(reach !== undefined ? { resumedFrom: writeFrom } : {}), emissions, points });
+    result.crossings.push({ checkpoint, skipped: false, ...(resumed ? { resumedFrom: writeFrom } : {}), emissions, points });
     opts.onProgress?.(share(opts.to), `${checkpoint}: ${points} points`);
   }
   // Always, also when every crossing was skipped: a run stopped before this step left raw

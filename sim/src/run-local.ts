@@ -144,7 +144,6 @@ async function main(): Promise<void> {
   });
 
   // Live: ptys, agents, simulator.
-  const agentsFrom = Date.now();
   for (const { crossing, site, config } of sites) {
     for (const d of config.devices.serial) {
       const pty = new SocatPty(devPath(crossing, d.id), `${devPath(crossing, d.id)}.sim`);
@@ -231,7 +230,6 @@ Look at what the agents write:
         ...(influxCredentials ? { credentials: influxCredentials } : {}),
         from: historyFrom,
         to: liveFrom,
-        liveSince: agentsFrom,
         crossings: sites.map(({ crossing, config }, i) => ({
           site: config,
           emissions: (a, b) => deviceEmissions(simulate({ crossing, seed: SEED + i, fromMs: a, toMs: b, drain: false })),

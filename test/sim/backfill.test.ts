@@ -105,18 +105,23 @@ describe('a backfill stopped part way', () => {
     const first = await backfill({ influxUrl: influxd.url, from: start, to: mid, crossings: [morning] });
     expect(first.crossings[0]).toMatchObject({ skipped: false });
     const partial = await clearanceRows(influxd);
+    // Then records came after a hole, as the live agents of that run wrote on after it was
+    // stopped: they must not be taken for how far the history reaches.
+    const later = await backfill({ influxUrl: influxd.url, from: start + 5 * 3600_000, to: end, crossings: [morning] });
+    expect(later.crossings[0]).toMatchObject({ skipped: false });
 
     truth.clear();
     const second = await backfill({ influxUrl: influxd.url, from: start, to: end, crossings: [morning] });
     const c = second.crossings[0]!;
     expect(c.skipped).toBe(false);
-    // Resumed near where the first run stopped, not from the start of the range.
+    // Resumed at the hole, not from the start of the range, nor after the records beyond it.
     expect(c.resumedFrom).toBeGreaterThan(start);
-    expect(c.resumedFrom).toBeLessThan(mid);
+    expect(c.resumedFrom).toBeLessThanOrEqual(mid);
 
     const rows = await clearanceRows(influxd);
     expect(partial.length).toBeGreaterThan(5);
     expect(rows.length).toBeGreaterThan(partial.length + 5);
+    // Each unit once: what the piece after the hole wrote was replaced, not written beside.
     expect(rows).toHaveLength(truth.size);
     for (const row of rows) {
       const t = truth.get(row.unit);
