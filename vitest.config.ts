@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    include: ['shared/src/**/*.test.ts', 'edge/src/**/*.test.ts', 'sim/src/**/*.test.ts', 'infra/src/**/*.test.ts', 'dashboard/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['shared/src/**/*.test.ts', 'edge/src/**/*.test.ts', 'sim/src/**/*.test.ts', 'infra/src/**/*.test.ts', 'dashboard/server/src/**/*.test.ts', 'dashboard/web/src/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',

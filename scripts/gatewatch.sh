@@ -5,7 +5,7 @@
 #   npm test    ->  bash scripts/gatewatch.sh test   set up, then lint, typecheck, build and test
 #
 # Subcommands:
-#   setup        system packages (influxdb, influxdb-client, mosquitto, mosquitto-clients, socat), pnpm 10,
+#   setup        system packages (influxdb, influxdb-client, mosquitto, mosquitto-clients, socat, chromium), pnpm 10,
 #                the workspace's node packages. Idempotent: when all is there it takes about a second.
 #   test         setup, then lint, typecheck, build, tests; stops at the first failure.
 #   run [ARGS]   setup, build, then `node sim/dist/run-local.js ARGS`.
@@ -26,7 +26,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Commands that setup makes sure of, and the Debian package that provides each.
-REQUIRED_COMMANDS=(influxd influx mosquitto mosquitto_sub socat)
+REQUIRED_COMMANDS=(influxd influx mosquitto mosquitto_sub socat chromium)
 declare -A PACKAGE_OF=(
   [influxd]=influxdb
   [influx]=influxdb-client
@@ -34,8 +34,9 @@ declare -A PACKAGE_OF=(
   # mosquitto_sub: to watch the agents' live topics (the run command prints how).
   [mosquitto_sub]=mosquitto-clients
   [socat]=socat
-  # Issue 4's browser tests will add chromium here (measured on Debian 12: about 9 s to
-  # install, 25 packages, ~115 MB); nothing needs it before.
+  # The dashboard's browser tests drive Debian's chromium with playwright-core (never a
+  # downloaded browser). Measured on Debian 12: about 9 s to install, ~115 MB.
+  [chromium]=chromium
 )
 
 PNPM_MAJOR=10

@@ -5,3 +5,4 @@ export * from './topics.js';
 export * from './events.js';
 export * from './estimate.js';
 export * from './encode.js';
+export * from './dashboard.js';

@@ -3,6 +3,7 @@
  * only these builders and this map, so a topic is spelled in one place.
  */
 import type { CameraEvent, DecisionEvent } from './events.js';
+import type { UnitsInsideRecord } from './dashboard.js';
 import type { CheckpointStatus, ClearanceRecord, DeviceRecord, QueueRecord } from './records.js';
 
 export const TOPIC_ROOT = 'gw/v1';
@@ -14,6 +15,8 @@ export const topics = {
   liveClearance: (checkpoint: string) => `${TOPIC_ROOT}/${checkpoint}/live/clearance`,
   liveQueue: (checkpoint: string) => `${TOPIC_ROOT}/${checkpoint}/live/queue`,
   liveDevice: (checkpoint: string) => `${TOPIC_ROOT}/${checkpoint}/live/device`,
+  /** Retained: the units now inside the control area (officers only: unit ids). */
+  liveUnits: (checkpoint: string) => `${TOPIC_ROOT}/${checkpoint}/live/units`,
   /** Every live topic of every checkpoint (dashboard subscription). */
   allLive: () => `${TOPIC_ROOT}/+/live/+`,
   status: (checkpoint: string) => `${TOPIC_ROOT}/${checkpoint}/status`,
@@ -27,16 +30,17 @@ export interface TopicPayloads {
   liveClearance: ClearanceRecord;
   liveQueue: QueueRecord;
   liveDevice: DeviceRecord;
+  liveUnits: UnitsInsideRecord;
   status: CheckpointStatus;
 }
 
 export type ParsedTopic =
   | { kind: 'camera'; checkpoint: string; cameraId: string }
   | { kind: 'decision'; checkpoint: string }
-  | { kind: 'liveClearance' | 'liveQueue' | 'liveDevice'; checkpoint: string }
+  | { kind: 'liveClearance' | 'liveQueue' | 'liveDevice' | 'liveUnits'; checkpoint: string }
   | { kind: 'status'; checkpoint: string };
 
-const LIVE = { clearance: 'liveClearance', queue: 'liveQueue', device: 'liveDevice' } as const;
+const LIVE = { clearance: 'liveClearance', queue: 'liveQueue', device: 'liveDevice', units: 'liveUnits' } as const;
 
 /** Reads a GateWatch topic; undefined for anything else. */
 export function parseTopic(topic: string): ParsedTopic | undefined {
