@@ -126,7 +126,7 @@ export class Agent {
       onMessage: this.mqttInputs.handle,
       now: this.now,
     });
-    this.live = new LivePublisher({ checkpoint, bus: this.bus, link: this.link });
+    this.live = new LivePublisher({ checkpoint, bus: this.bus, link: this.link, openUnits: () => this.core.openUnits() });
     this.live.start();
     // At log level trace, every decoded input with its ts and reception time: what the core was
     // given, to check stamps and transport delays against the devices (the fast-clock test does).
@@ -158,6 +158,7 @@ export class Agent {
     if (config.storage.fsync === 'interval') this.every(config.storage.fsyncIntervalMs, () => this.pipeline.sync());
     this.every(wallDelayMs(this.clock, SNAPSHOT_MS), () => this.pipeline.checkpoint());
     this.everyBoundary(config.clearance.deviceIntervalMs, (at) => this.health.report(at));
+    this.everyBoundary(config.clearance.queueIntervalMs, (at) => this.live.publishUnits(at));
     this.started = true;
     log.info({ storage: config.storage.dir, mqtt: config.mqtt.url, influx: config.influx.url, ...this.clockInfo() }, 'agent running');
   }

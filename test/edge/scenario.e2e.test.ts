@@ -1,8 +1,10 @@
+import { isoVietnam, parseTopic, topics, type DeviceRecord, type QueueRecord, type UnitsInsideRecord } from '@gatewatch/shared';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/agentProcess.js';
 import { expectClearances } from './expectations.js';
 import { rfc3339, startStack, type Stack } from './fixture.js';
-import { BAD_FRAMES, BAD_INPUT_UNIT, buildScenario } from './scenario.js';
+import { BAD_FRAMES, BAD_INPUT_UNIT, CAM, CHECKPOINT, buildScenario } from './scenario.js';
 
 describe('edge agent at Kim Thanh road gate, real devices and services', () => {
   let stack: Stack;
@@ -82,5 +84,34 @@ describe('edge agent at Kim Thanh road gate, real devices and services', () => {
     const before = await frames();
     await stack.play([{ kind: 'serial', port: 'scanner-IN-1', bytes: '24C-555.55\r\n' }]);
     await waitFor(async () => (await frames()) > before, 15_000, 'a scan read after the replug');
+  });
+
+  it('publishes live queues, device health and the units inside for the dashboard', async () => {
+    const watcher = await mqtt.connectAsync(stack.broker.url, { clientId: 'test-dashboard-watcher' });
+    const got = { queue: [] as QueueRecord[], device: [] as DeviceRecord[], units: [] as UnitsInsideRecord[] };
+    watcher.on('message', (topic, payload) => {
+      const kind = parseTopic(topic)?.kind;
+      if (kind === 'liveQueue') got.queue.push(JSON.parse(payload.toString()) as QueueRecord);
+      if (kind === 'liveDevice') got.device.push(JSON.parse(payload.toString()) as DeviceRecord);
+      if (kind === 'liveUnits') got.units.push(JSON.parse(payload.toString()) as UnitsInsideRecord);
+    });
+    try {
+      await watcher.subscribeAsync(`gw/v1/${CHECKPOINT}/live/+`, { qos: 0 });
+      const seenAt = Date.now() - 1000;
+      await watcher.publishAsync(
+        topics.camera(CHECKPOINT, CAM.queue),
+        JSON.stringify({ id: 'live-view-1', ts: isoVietnam(seenAt), lane: 'IN-2', point: 'queue', unit: '24H-999.01', kind: 'truck', confidence: 0.97 }),
+        { qos: 1 },
+      );
+      const listed = (): UnitsInsideRecord | undefined => got.units.findLast((r) => r.units.some((u) => u.unit === '24H-999.01'));
+      await waitFor(() => listed() !== undefined, 10_000, 'the new truck in the units inside');
+      expect(listed()!.units.find((u) => u.unit === '24H-999.01')).toEqual({ unit: '24H-999.01', lane: 'IN-2', kind: 'truck', channel: 'unknown', queueAt: new Date(seenAt).toISOString() });
+      await waitFor(() => new Set(got.queue.map((q) => q.lane)).size === 2 && got.device.length > 0, 10_000, 'queue records of both lanes and a device record');
+      // Both lanes count from their induction loops here: a camera sighting alone adds no length.
+      expect(got.queue.every((q) => q.checkpoint === CHECKPOINT && Number.isFinite(q.wait_estimate_s) && Number.isInteger(q.length))).toBe(true);
+      expect(got.device.every((d) => d.checkpoint === CHECKPOINT)).toBe(true);
+    } finally {
+      await watcher.endAsync();
+    }
   });
 });

@@ -106,9 +106,9 @@ export class MqttLink {
   }
 
   /** Fire-and-forget live record; dropped while the broker is away. */
-  publishLive(topic: string, record: unknown): void {
+  publishLive(topic: string, record: unknown, opts: { retain?: boolean } = {}): void {
     if (!this.client?.connected) return;
-    this.client.publish(topic, JSON.stringify(record), { qos: 0 });
+    this.client.publish(topic, JSON.stringify(record), { qos: 0, retain: opts.retain === true });
   }
 
   stats(): MqttLinkStats {
