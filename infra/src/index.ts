@@ -16,6 +16,8 @@ export {
   continuousQueryStatement,
   downsample,
   downsampleChunks,
+  quoteIdent,
+  quoteString,
   selectIntoStatement,
   type AggregateDef,
   type AggregateExpr,
@@ -29,3 +31,11 @@ export {
   type RetentionPolicyDef,
   type SchemaAction,
 } from './influxSchema.js';
+export {
+  influxQuery,
+  InfluxQueryError,
+  type InfluxQueryErrorCode,
+  type InfluxQueryOptions,
+  type InfluxSeries as InfluxResultSeries,
+  type InfluxStatementResult,
+} from './influxQuery.js';

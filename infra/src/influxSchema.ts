@@ -33,6 +33,10 @@
  * as an identifier; times are ISO strings of Date values. Nothing else goes into InfluxQL.
  */
 
+import { influxQuery, InfluxQueryError, type InfluxCredentials, type InfluxStatementResult, type InfluxTarget } from './influxQuery.js';
+
+export type { InfluxCredentials, InfluxTarget };
+
 // ---------------------------------------------------------------------------------------------
 // Durations and InfluxQL text
 
@@ -343,21 +347,6 @@ export function continuousQueryStatement(def: AggregateDef, database: string): s
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-export interface InfluxCredentials {
-  username?: string;
-  password?: string;
-}
-
-export interface InfluxTarget {
-  url: string;
-  credentials?: InfluxCredentials;
-}
-
-interface QueryAnswer {
-  results?: { statement_id?: number; series?: { name?: string; columns: string[]; values?: unknown[][] }[]; error?: string }[];
-  error?: string;
-}
-
 export class InfluxSchemaError extends Error {
   constructor(
     message: string,
@@ -372,33 +361,14 @@ export class InfluxSchemaError extends Error {
 export const DEFAULT_DATABASE = 'gatewatch';
 const GW_CQ_PREFIX = 'gw_';
 
-/** One statement over POST /query; credentials as Basic auth, never in the URL or the text. */
-async function runStatement(target: InfluxTarget, q: string, timeoutMs: number): Promise<NonNullable<QueryAnswer['results']>[number]> {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  const { username, password } = target.credentials ?? {};
-  if (username !== undefined) {
-    headers['authorization'] = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
-  }
-  const url = `${target.url.replace(/\/+$/, '')}/query`;
-  let res: Response;
+/** One statement; a failure as InfluxSchemaError, which the run command and tests report. */
+async function runStatement(target: InfluxTarget, q: string, timeoutMs: number): Promise<InfluxStatementResult> {
   try {
-    res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ q }), signal: AbortSignal.timeout(timeoutMs) });
+    return await influxQuery(target, q, { timeoutMs });
   } catch (error) {
-    throw new InfluxSchemaError(`InfluxDB at ${target.url} did not answer: ${String(error)}`, q);
+    if (error instanceof InfluxQueryError) throw new InfluxSchemaError(error.message, q, error.status);
+    throw error;
   }
-  const text = await res.text();
-  let answer: QueryAnswer;
-  try {
-    answer = JSON.parse(text) as QueryAnswer;
-  } catch {
-    throw new InfluxSchemaError(`InfluxDB answered ${res.status}: ${text.slice(0, 200)}`, q, res.status);
-  }
-  const result = answer.results?.[0];
-  const error = answer.error ?? result?.error;
-  if (!res.ok || error !== undefined || !result) {
-    throw new InfluxSchemaError(`InfluxDB refused ${q.slice(0, 120)}…: ${error ?? res.status}`, q, res.status);
-  }
-  return result;
 }
 
 function rows(result: Awaited<ReturnType<typeof runStatement>>): Record<string, unknown>[] {

@@ -7,7 +7,7 @@
  * see recent intervals).
  */
 import { createLog, InfluxSender, MemoryOutbox, ReplayAgent, type AppendResult, type Outbox, type OutboxPoint, type SiteConfig } from '@gatewatch/edge';
-import { AGGREGATES, downsample, type InfluxCredentials } from '@gatewatch/infra';
+import { AGGREGATES, downsample, influxQuery, InfluxQueryError, quoteIdent, quoteString, type InfluxCredentials, type InfluxStatementResult } from '@gatewatch/infra';
 import { GateWatchError } from '@gatewatch/shared';
 import { DAY_MS, HOUR_MS, localMidnight } from './corridor/profile.js';
 
@@ -78,25 +78,15 @@ const RESUME_WARMUP_MS = DAY_MS;
 const quiet = createLog({ level: 'error', destination: process.stderr });
 
 /** One InfluxQL statement for a crossing, with its site's credentials; the first result. */
-async function influxQuery(site: SiteConfig, url: string, database: string, q: string): Promise<{ series?: { values?: unknown[][] }[] }> {
-  const headers: Record<string, string> = {};
-  const { username, password } = site.influx.credentials ?? {};
-  if (username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
-  let res: Response;
+async function query(site: SiteConfig, url: string, database: string, q: string): Promise<InfluxStatementResult> {
   try {
-    res = await fetch(`${url.replace(/\/+$/, '')}/query?epoch=ms`, { method: 'POST', headers, body: new URLSearchParams({ q, db: database }) });
+    return await influxQuery({ url, ...(site.influx.credentials ? { credentials: site.influx.credentials } : {}) }, q, { db: database, epoch: 'ms' });
   } catch (error) {
-    throw new BackfillError('INFLUX_UNREACHABLE', `InfluxDB at ${url} did not answer: ${error instanceof Error ? error.message : String(error)}`, site.checkpoint.id);
+    if (!(error instanceof InfluxQueryError)) throw error;
+    throw new BackfillError(error.code === 'UNREACHABLE' ? 'INFLUX_UNREACHABLE' : 'INFLUX_QUERY', error.message, site.checkpoint.id);
   }
-  const text = await res.text();
-  if (!res.ok) throw new BackfillError('INFLUX_QUERY', `InfluxDB at ${url} answered ${res.status} to ${q}: ${text.slice(0, 200)}`, site.checkpoint.id);
-  const body = JSON.parse(text) as { results?: { series?: { values?: unknown[][] }[]; error?: string }[] };
-  const result = body.results?.[0] ?? {};
-  if (result.error !== undefined) throw new BackfillError('INFLUX_QUERY', `InfluxDB refused ${q}: ${result.error}`, site.checkpoint.id);
-  return result;
 }
 
-const quoted = (s: string): string => `'${s.replace(/['\\]/g, '\\$&')}'`;
 
 /**
  * Where this crossing's history in [from, to) has its first hole, or undefined when it has none.
@@ -108,9 +98,9 @@ const quoted = (s: string): string => `'${s.replace(/['\\]/g, '\\$&')}'`;
 async function firstGap(site: SiteConfig, url: string, database: string, from: number, to: number): Promise<number | undefined> {
   const I = site.clearance.queueIntervalMs;
   const lanes = site.lanes.length;
-  const q = `SELECT count(length) FROM queue WHERE checkpoint = ${quoted(site.checkpoint.id)} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(1h) fill(0)`;
+  const q = `SELECT count(length) FROM queue WHERE checkpoint = ${quoteString(site.checkpoint.id)} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(1h) fill(0)`;
   const counts = new Map<number, number>();
-  for (const [t, n] of (await influxQuery(site, url, database, q)).series?.[0]?.values ?? []) counts.set(Number(t), Number(n));
+  for (const [t, n] of (await query(site, url, database, q)).series?.[0]?.values ?? []) counts.set(Number(t), Number(n));
   for (let hour = Math.floor(from / HOUR_MS) * HOUR_MS; hour < to; hour += HOUR_MS) {
     const start = Math.max(hour, from);
     const end = Math.min(hour + HOUR_MS, to);
@@ -201,7 +191,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
         ...Object.values(AGGREGATES).map((a) => [a.measurement, aggFrom] as const),
       ];
       for (const [m, t] of deletes) {
-        await influxQuery(crossing.site, opts.influxUrl, database, `DELETE FROM "${m}" WHERE checkpoint = ${quoted(checkpoint)} AND time >= ${t}ms AND time < ${opts.to}ms`);
+        await query(crossing.site, opts.influxUrl, database, `DELETE FROM ${quoteIdent(m)} WHERE checkpoint = ${quoteString(checkpoint)} AND time >= ${t}ms AND time < ${opts.to}ms`);
       }
       aggregateFrom = Math.min(aggregateFrom, aggFrom);
     }
