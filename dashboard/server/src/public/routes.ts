@@ -1,0 +1,108 @@
+/**
+ * The public API for logistics firms (no sign-in, rate-limited): checkpoints, expected waits
+ * now, their trend and the typical wait by hour. Aggregates and estimates only: nothing here
+ * reads a clearance, so no unit id can reach an answer.
+ */
+import express, { type Router } from 'express';
+import { AGGREGATES } from '@gatewatch/infra';
+import { DIRECTIONS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
+import type { DashboardConfig } from '../config/types.js';
+import { from, tagIn, timeRange } from '../history/influxql.js';
+import type { InfluxClient, Row } from '../influx.js';
+import type { LiveState } from '../live/state.js';
+import * as p from '../params.js';
+import { HOUR_MS, LOCAL_OFFSET_MS, median, percentile, round1 } from '../stats.js';
+import { openApiDocument } from './openapi.js';
+import { RateLimiter } from './rateLimit.js';
+
+export function checkpointInfos(config: DashboardConfig): CheckpointInfo[] {
+  return config.checkpoints.map((c, order) => ({ id: c.id, name: c.name, kind: c.kind, region: c.region, order, lanes: c.lanes }));
+}
+
+/**
+ * Per time bucket and direction, over the direction's lanes: the wait is the lowest mean wait
+ * estimate of the lanes with data (a new arrival takes the shortest queue, as in the live
+ * estimate), the queue length the sum of the mean lengths.
+ */
+export function foldDirections(rows: readonly Row[], laneDirection: ReadonlyMap<string, Direction>): { time: number; direction: Direction; waitS: number | null; queueLength: number | null }[] {
+  const buckets = new Map<string, { time: number; direction: Direction; waits: number[]; length: number; lanes: number }>();
+  for (const row of rows) {
+    const direction = laneDirection.get(String(row['lane']));
+    if (!direction) continue;
+    const key = `${row.time} ${direction}`;
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = { time: row.time, direction, waits: [], length: 0, lanes: 0 }));
+    if (typeof row['wait'] === 'number') b.waits.push(row['wait']);
+    if (typeof row['length'] === 'number') {
+      b.length += row['length'];
+      b.lanes++;
+    }
+  }
+  return [...buckets.values()]
+    .sort((a, b) => a.time - b.time || DIRECTIONS.indexOf(a.direction) - DIRECTIONS.indexOf(b.direction))
+    .map((b) => ({
+      time: b.time,
+      direction: b.direction,
+      waitS: b.waits.length ? Math.round(Math.min(...b.waits)) : null,
+      queueLength: b.lanes ? round1(b.length) : null,
+    }));
+}
+
+export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClient; state: LiveState; now?: () => number }): Router {
+  const { config, influx, state } = deps;
+  const now = deps.now ?? Date.now;
+  const known = config.checkpoints.map((c) => c.id);
+  const directions = (checkpoint: string) => new Map(config.checkpoints.find((c) => c.id === checkpoint)!.lanes.map((l) => [l.id, l.direction]));
+  const limiter = new RateLimiter(config.publicApi.requestsPerMinute);
+  const r = express.Router();
+  r.use(limiter.middleware);
+
+  r.get('/checkpoints', (_req, res) => {
+    res.json(checkpointInfos(config));
+  });
+
+  r.get('/wait-estimates', (_req, res) => {
+    res.json(known.flatMap((c) => state.estimates(c)));
+  });
+
+  r.get('/wait-estimates/trend', async (req, res) => {
+    const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
+    const hours = p.integer(req.query, 'hours', 1, 24, 2);
+    const t = now();
+    const agg = AGGREGATES.queue1m;
+    const rows = await influx.rows(
+      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
+        ` WHERE ${timeRange(new Date(t - hours * HOUR_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+    );
+    const points: WaitPoint[] = foldDirections(rows, directions(checkpoint)).map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
+    res.json(points);
+  });
+
+  r.get('/wait-estimates/typical', async (req, res) => {
+    const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
+    const weeks = p.integer(req.query, 'weeks', 1, 8, 4);
+    const t = Math.floor(now() / HOUR_MS) * HOUR_MS;
+    const agg = AGGREGATES.queue1h;
+    const rows = await influx.rows(
+      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
+        ` WHERE ${timeRange(new Date(t - weeks * 7 * 24 * HOUR_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+    );
+    const byHour = new Map<Direction, number[][]>(DIRECTIONS.map((d) => [d, Array.from({ length: 24 }, () => [])]));
+    for (const b of foldDirections(rows, directions(checkpoint))) {
+      if (b.waitS === null) continue;
+      byHour.get(b.direction)![new Date(b.time + LOCAL_OFFSET_MS).getUTCHours()]!.push(b.waitS);
+    }
+    const laneDirections = new Set(directions(checkpoint).values());
+    const answer: TypicalWait[] = DIRECTIONS.filter((d) => laneDirections.has(d)).map((direction) => {
+      const hours = byHour.get(direction)!;
+      const rounded = (x: number | null) => (x === null ? null : Math.round(x));
+      return { checkpoint, direction, medianWaitS: hours.map((v) => rounded(median(v))), p90WaitS: hours.map((v) => rounded(percentile(v, 90))), weeks };
+    });
+    res.json(answer);
+  });
+
+  r.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(config));
+  });
+  return r;
+}
