@@ -173,6 +173,8 @@ export interface ApiAnswer<T = unknown> {
   headers: Headers;
   body: T;
   text: string;
+  /** The body as sent, byte order mark included. */
+  bytes: Uint8Array;
 }
 
 /** A fetch against the dashboard; JSON bodies parsed; state-changing calls carry X-GateWatch unless told not to. */
@@ -186,10 +188,11 @@ export async function api<T = unknown>(
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.gatewatchHeader ?? true) headers['x-gatewatch'] = '1';
   const res = await fetch(`${base}${path}`, { method: opts.method ?? 'GET', headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });
-  const text = await res.text();
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
   let body: unknown = text;
-  if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
-  return { status: res.status, headers: res.headers, body: body as T, text };
+  if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text) as unknown;
+  return { status: res.status, headers: res.headers, body: body as T, text, bytes };
 }
 
 /** Signs in and returns the Cookie header value to send. */

@@ -23,13 +23,25 @@ export function required(q: Query, name: string): string {
 }
 
 /** ISO 8601 with a date, a time and an offset: the text says which instant it is. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 const TIME_HELP = 'expected an ISO 8601 time with an offset, like 2026-11-25T08:00:00+07:00';
+
+/** ms of an ISO 8601 time, or undefined; 2026-02-30 is refused (Date.parse would roll it into March). */
+export function isoTimeMs(v: string): number | undefined {
+  const m = ISO_TIME.exec(v);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!));
+  if (calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day!) return undefined;
+  if (hour! > 23 || minute! > 59 || second! > 59 || offH! > 14 || offM! > 59) return undefined;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms : undefined;
+}
 
 export function time(q: Query, name: string): Date {
   const v = required(q, name);
-  const ms = ISO_TIME.test(v) ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new BadRequest(name, TIME_HELP, v);
+  const ms = isoTimeMs(v);
+  if (ms === undefined) throw new BadRequest(name, TIME_HELP, v);
   return new Date(ms);
 }
 
