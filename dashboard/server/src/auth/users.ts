@@ -38,19 +38,22 @@ function usersSchema(config: DashboardConfig) {
     passwordHash: z.string().refine(isPasswordHash, { error: HASH_HELP }),
     password: z.never({ error: HASH_HELP }).exactOptional(),
   });
-  return z
-    .strictObject({ users: z.array(user) })
-    .superRefine(
-      (value, payload) => {
-        const seen = new Set<string>();
-        value.users.forEach((u, i) => {
-          if (seen.has(u.username)) payload.addIssue({ code: 'custom', path: ['users', i, 'username'], message: 'duplicate username', continue: true });
-          seen.add(u.username);
-          if (u.role === 'officer' && !u.checkpoints) payload.addIssue({ code: 'custom', path: ['users', i, 'checkpoints'], message: 'required for an officer', continue: true });
-          if (u.role === 'manager' && !u.region) payload.addIssue({ code: 'custom', path: ['users', i, 'region'], message: 'required for a manager', continue: true });
-        });
-      },
-    );
+  return z.strictObject({ users: z.array(user) }).superRefine(
+    (value, payload) => {
+      // On the unvalidated value, so that these show alongside the other errors.
+      const list: unknown[] = Array.isArray((value as { users?: unknown }).users) ? (value as { users: unknown[] }).users : [];
+      const seen = new Set<unknown>();
+      list.forEach((u, i) => {
+        if (typeof u !== 'object' || u === null) return;
+        const { username, role, checkpoints, region } = u as Record<string, unknown>;
+        if (seen.has(username)) payload.addIssue({ code: 'custom', path: ['users', i, 'username'], message: 'duplicate username', continue: true });
+        seen.add(username);
+        if (role === 'officer' && checkpoints === undefined) payload.addIssue({ code: 'custom', path: ['users', i, 'checkpoints'], message: 'required for an officer', continue: true });
+        if (role === 'manager' && region === undefined) payload.addIssue({ code: 'custom', path: ['users', i, 'region'], message: 'required for a manager', continue: true });
+      });
+    },
+    { when: () => true },
+  );
 }
 
 export function loadUsers(config: DashboardConfig): Map<string, User> {

@@ -110,6 +110,7 @@ const checkpointSchema = z.strictObject({
 
 type Path = (string | number)[];
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const where = (path: Path): string => path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
 const entries = (v: unknown): [number, Record<string, unknown>][] =>
   Array.isArray(v) ? v.flatMap((e, i): [number, Record<string, unknown>][] => (isRecord(e) ? [[i, e]] : [])) : [];
 
@@ -122,7 +123,7 @@ export function checkCrossFields(value: unknown, add: (path: Path, message: stri
       const id = e['id'];
       if (typeof id !== 'string') continue;
       const first = seen.get(id);
-      if (first !== undefined) add([...path, i, 'id'], `duplicate ${what} id, already used by ${path.join('.')}[${first}]`);
+      if (first !== undefined) add([...path, i, 'id'], `duplicate ${what} id, already used by ${where([...path, first])}`);
       else seen.set(id, i);
     }
     return new Set(seen.keys());
