@@ -360,6 +360,11 @@ describe('dashboard REST on real services', () => {
       expect(await notBuilt.text()).toContain('not built');
     });
 
+    it('refuses to start on a port in use, leaving nothing running', async () => {
+      const config = await writeConfig(services, 'clash');
+      await expect(startDashboard({ ...config, server: { ...config.server, port: dashboard.port } }, { log: silentLog() })).rejects.toThrow(/EADDRINUSE/);
+    });
+
     it('says InfluxDB is down when it is', async () => {
       const up = await api<{ broker: string; influx: string }>(dashboard.url, '/api/health');
       expect(up.status).toBe(200);

@@ -42,7 +42,8 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   const state = new LiveState(config.checkpoints);
 
   try {
-    const seeded = await seedLiveState(influx, state, config.checkpoints.map((c) => c.id));
+    // A shorter wait than for a query: an InfluxDB that does not answer must not hold the start up for long.
+    const seeded = await seedLiveState(new InfluxClient(config.influx, 10_000), state, config.checkpoints.map((c) => c.id));
     log.info(seeded, 'live state seeded from InfluxDB');
   } catch (error) {
     log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not seed the live state from InfluxDB; it fills from the live topics');
@@ -66,16 +67,22 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   app.use(errorHandler(log));
 
   const http = createServer(app);
-  sessions.start();
   sockets.start(http);
-  bridge.start();
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.server.port, config.server.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.server.port, config.server.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Port taken, address not here: nothing may be left running behind the error.
+    await sockets.stop();
+    throw error;
+  }
+  sessions.start();
+  bridge.start();
   const port = (http.address() as AddressInfo).port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}`;

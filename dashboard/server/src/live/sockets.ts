@@ -116,7 +116,10 @@ export class LiveSockets {
       const current = socket.data.signedIn && this.deps.auth.fromCookie(headers.cookie);
       if (!current || current.session.id !== socket.data.signedIn?.session.id) return answer({ ok: false, error: 'sign in first' });
       if (typeof checkpoint !== 'string' || !this.deps.state.has(checkpoint)) return answer({ ok: false, error: `no such checkpoint: ${String(checkpoint).slice(0, 64)}` });
-      if (!Auth.maySee(current.user, checkpoint)) return answer({ ok: false, error: `checkpoint '${checkpoint}' is not among yours` });
+      if (!Auth.maySee(current.user, checkpoint)) {
+        this.deps.log.info({ username: current.user.username, checkpoint }, 'refused to watch a checkpoint that is not the user\'s');
+        return answer({ ok: false, error: `checkpoint '${checkpoint}' is not among yours` });
+      }
       void socket.join(roomOf(checkpoint));
       socket.emit('checkpoint', this.deps.state.snapshot(checkpoint)!);
       answer({ ok: true });
