@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downsample } from '@gatewatch/infra';
-import type { ClearanceTimeRow, HeatCell, Me, QueuePoint, ThroughputRow, TypicalWait, WaitPoint } from '@gatewatch/shared';
+import { msToNs, type ClearanceTimeRow, type HeatCell, type Me, type QueuePoint, type ThroughputRow, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import { startDashboard, silentLog, type Dashboard } from '@gatewatch/dashboard';
 import {
   SECRET_UNITS,
@@ -67,17 +67,32 @@ describe('dashboard REST on real services', () => {
     await writeLines(services.influxd, [...cl.map(clearanceLine), ...queue.map(queueLine)]);
     await downsample(services.influxd.url, { from: H0 - DAY, to: H0 + DAY, aggregates: ['clearance1h', 'clearance1d', 'queue1m'] });
 
-    // Trend: one minute 40 minutes ago (outside what the 1-minute CQ recomputes).
-    const m = Math.floor((Date.now() - 40 * 60_000) / 60_000) * 60_000 * 1e6;
-    const agg = (lane: string, length: number, wait: number, ns: number) => `queue_1m,checkpoint=${KT},lane=${lane} length_mean=${length},wait_estimate_s_mean=${wait},samples=6i ${ns}`;
-    await writeLines(services.influxd, [agg('IN-1', 5, 300, m), agg('IN-2', 3, 600, m), agg('OUT-1', 2, 100, m)], 'agg_1m');
-    // Typical: 08:00 local (01:00 UTC) on three days, two inbound lanes.
-    const day0 = Math.floor(Date.now() / DAY) * DAY;
-    const hourly = (lane: string, wait: number, daysAgo: number) =>
-      `queue_1h,checkpoint=${KT},lane=${lane} length_mean=1,wait_estimate_s_mean=${wait},samples=360i ${(day0 - daysAgo * DAY + HOUR) * 1e6}`;
+    // Trend (the last hour): IN-2 let a unit through 75 minutes ago, so it is open 50 minutes
+    // ago but closed (more than 30 minutes since) 15 minutes ago, when its estimate is 0.
+    // (No raw queue data is recent, so the 1-minute CQ writes nothing over these.)
+    const minute = (ago: number) => Math.floor((Date.now() - ago * 60_000) / 60_000) * 60_000;
+    const agg = (lane: string, ms: number, length: number, wait: number, departures: number) =>
+      `queue_1m,checkpoint=${KT},lane=${lane} length_mean=${length},wait_estimate_s_mean=${wait},departures=${departures}i,samples=6i ${msToNs(ms)}`;
     await writeLines(
       services.influxd,
-      [hourly('IN-1', 100, 2), hourly('IN-1', 200, 3), hourly('IN-1', 300, 4), hourly('IN-2', 150, 2), hourly('IN-2', 50, 3), hourly('IN-2', 400, 4)],
+      [
+        agg('IN-2', minute(75), 3, 600, 1),
+        ...[agg('IN-1', minute(50), 5, 300, 1), agg('IN-2', minute(50), 3, 600, 0), agg('OUT-1', minute(50), 2, 100, 1)],
+        ...[agg('IN-1', minute(15), 4, 280, 1), agg('IN-2', minute(15), 1, 0, 0), agg('OUT-1', minute(15), 0, 0, 0)],
+      ],
+      'agg_1m',
+    );
+    // Typical: 08:00 local (01:00 UTC) on three days, two inbound lanes.
+    const day0 = Math.floor(Date.now() / DAY) * DAY;
+    const hourly = (lane: string, wait: number, departures: number, daysAgo: number) =>
+      `queue_1h,checkpoint=${KT},lane=${lane} length_mean=1,wait_estimate_s_mean=${wait},departures=${departures}i,samples=360i ${(day0 - daysAgo * DAY + HOUR) * 1e6}`;
+    await writeLines(
+      services.influxd,
+      [
+        ...[hourly('IN-1', 100, 5, 2), hourly('IN-1', 200, 5, 3), hourly('IN-1', 300, 5, 4)],
+        // Three days ago IN-2 was closed: its 50 s does not count.
+        ...[hourly('IN-2', 150, 5, 2), hourly('IN-2', 50, 0, 3), hourly('IN-2', 400, 5, 4), hourly('IN-2', 10, 0, 5)],
+      ],
       'agg_1h',
     );
 
@@ -288,12 +303,15 @@ describe('dashboard REST on real services', () => {
       for (const a of [cps, est]) for (const unit of SECRET_UNITS) expect(a.text).not.toContain(unit);
     });
 
-    it('gives the trend per minute over the direction\'s lanes', async () => {
+    it("gives the trend per minute over the direction's open lanes", async () => {
       const res = await api<WaitPoint[]>(dashboard.url, `/api/v1/wait-estimates/trend?checkpoint=${KT}&hours=1`);
       expect(res.status).toBe(200);
       expect(res.body.map(({ direction, waitS, queueLength }) => ({ direction, waitS, queueLength }))).toEqual([
         { direction: 'inbound', waitS: 300, queueLength: 8 },
         { direction: 'outbound', waitS: 100, queueLength: 2 },
+        // IN-2 closed: its 0 does not count; OUT-1 closed too, so nothing is expected.
+        { direction: 'inbound', waitS: 280, queueLength: 5 },
+        { direction: 'outbound', waitS: null, queueLength: 0 },
       ]);
     });
 
@@ -301,8 +319,8 @@ describe('dashboard REST on real services', () => {
       const res = await api<TypicalWait[]>(dashboard.url, `/api/v1/wait-estimates/typical?checkpoint=${KT}&weeks=1`);
       const inbound = res.body.find((t) => t.direction === 'inbound')!;
       expect(inbound.medianWaitS).toHaveLength(24);
-      // Per day the lowest lane: 100, 50, 300.
-      expect(inbound.medianWaitS[8]).toBe(100);
+      // Per day the lowest open lane: 100, 200 (IN-2 closed), 300; five days ago nothing open.
+      expect(inbound.medianWaitS[8]).toBe(200);
       expect(inbound.p90WaitS[8]).toBe(300);
       expect(inbound.medianWaitS.filter((x) => x !== null)).toHaveLength(1);
       expect(res.body.find((t) => t.direction === 'outbound')!.medianWaitS.every((x) => x === null)).toBe(true);

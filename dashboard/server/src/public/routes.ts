@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import { AGGREGATES } from '@gatewatch/infra';
-import { DIRECTIONS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
+import { DIRECTIONS, LANE_OPEN_WINDOW_MS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
 import { from, tagIn, timeRange } from '../history/influxql.js';
 import type { InfluxClient, Row } from '../influx.js';
@@ -20,19 +20,34 @@ export function checkpointInfos(config: DashboardConfig): CheckpointInfo[] {
 }
 
 /**
- * Per time bucket and direction, over the direction's lanes: the wait is the lowest mean wait
- * estimate of the lanes with data (a new arrival takes the shortest queue, as in the live
- * estimate), the queue length the sum of the mean lengths.
+ * Per time bucket and direction, over the direction's lanes, the figures of the live estimate
+ * (summariseDirection) from aggregates: the queue length is the sum of the lanes' mean lengths;
+ * the wait is the lowest mean wait estimate of the lanes open then, a lane being open while it
+ * let a unit through (departures) within `openWindowMs` before the bucket's end. Without that
+ * rule a closed, empty lane (estimate 0) would pull every wait down to 0. No lane open: null,
+ * as the live estimate says.
  */
-export function foldDirections(rows: readonly Row[], laneDirection: ReadonlyMap<string, Direction>): { time: number; direction: Direction; waitS: number | null; queueLength: number | null }[] {
+export function foldDirections(
+  rows: readonly Row[],
+  laneDirection: ReadonlyMap<string, Direction>,
+  opts: { bucketMs: number; openWindowMs: number; fromMs?: number },
+): { time: number; direction: Direction; waitS: number | null; queueLength: number | null }[] {
   const buckets = new Map<string, { time: number; direction: Direction; waits: number[]; length: number; lanes: number }>();
-  for (const row of rows) {
-    const direction = laneDirection.get(String(row['lane']));
+  const lastDeparture = new Map<string, number>();
+  for (const row of [...rows].sort((a, b) => a.time - b.time)) {
+    const lane = String(row['lane']);
+    const direction = laneDirection.get(lane);
     if (!direction) continue;
+    const end = row.time + opts.bucketMs;
+    if (typeof row['departures'] === 'number' && row['departures'] > 0) lastDeparture.set(lane, end);
+    // Earlier rows only tell which lanes were open when the range starts.
+    if (opts.fromMs !== undefined && row.time < opts.fromMs) continue;
     const key = `${row.time} ${direction}`;
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = { time: row.time, direction, waits: [], length: 0, lanes: 0 }));
-    if (typeof row['wait'] === 'number') b.waits.push(row['wait']);
+    const departed = lastDeparture.get(lane);
+    const open = departed !== undefined && end - departed <= opts.openWindowMs;
+    if (open && typeof row['wait'] === 'number') b.waits.push(row['wait']);
     if (typeof row['length'] === 'number') {
       b.length += row['length'];
       b.lanes++;
@@ -70,11 +85,14 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     const hours = p.integer(req.query, 'hours', 1, 24, 2);
     const t = now();
     const agg = AGGREGATES.queue1m;
+    const fromMs = t - hours * HOUR_MS;
+    // From half an hour earlier: the departures that say which lanes are open at the start.
     const rows = await influx.rows(
-      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
-        ` WHERE ${timeRange(new Date(t - hours * HOUR_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
+        ` WHERE ${timeRange(new Date(fromMs - LANE_OPEN_WINDOW_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
     );
-    const points: WaitPoint[] = foldDirections(rows, directions(checkpoint)).map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
+    const folded = foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs: LANE_OPEN_WINDOW_MS, fromMs });
+    const points: WaitPoint[] = folded.map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
     res.json(points);
   });
 
@@ -84,11 +102,12 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     const t = Math.floor(now() / HOUR_MS) * HOUR_MS;
     const agg = AGGREGATES.queue1h;
     const rows = await influx.rows(
-      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
+      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
         ` WHERE ${timeRange(new Date(t - weeks * 7 * 24 * HOUR_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
     );
     const byHour = new Map<Direction, number[][]>(DIRECTIONS.map((d) => [d, Array.from({ length: 24 }, () => [])]));
-    for (const b of foldDirections(rows, directions(checkpoint))) {
+    // Hourly buckets: a lane counts as open in an hour in which it let a unit through.
+    for (const b of foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs: agg.intervalMs })) {
       if (b.waitS === null) continue;
       byHour.get(b.direction)![new Date(b.time + LOCAL_OFFSET_MS).getUTCHours()]!.push(b.waitS);
     }
