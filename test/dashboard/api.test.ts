@@ -148,6 +148,13 @@ describe('dashboard REST on real services', () => {
       expect(big.status).toBe(413);
     });
 
+    it('replaces the session of the browser that signs in again', async () => {
+      const first = await login(dashboard.url, USERS.officer);
+      const res = await api(dashboard.url, '/api/auth/login', { method: 'POST', cookie: first, body: { username: USERS.managerLaoCai, password: 'correct horse battery staple' } });
+      expect(res.status).toBe(200);
+      expect((await api(dashboard.url, '/api/auth/me', { cookie: first })).status).toBe(401);
+    });
+
     it('ends a session at logout', async () => {
       const cookie = await login(dashboard.url, USERS.officer);
       expect((await api(dashboard.url, '/api/auth/logout', { method: 'POST', cookie })).status).toBe(204);

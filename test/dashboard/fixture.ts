@@ -204,8 +204,11 @@ export async function login(base: string, username: string, password = PASSWORD)
 }
 
 /** A socket.io client that records every event it gets. */
-export function openSocket(base: string, cookie?: string): { socket: GwSocket; events: { name: string; args: unknown[] }[] } {
-  const socket: GwSocket = ioClient(base, { transports: ['websocket'], reconnection: false, forceNew: true, ...(cookie ? { extraHeaders: { cookie } } : {}) });
+export function openSocket(base: string, cookie?: string, origin?: string): { socket: GwSocket; events: { name: string; args: unknown[] }[] } {
+  const extraHeaders: Record<string, string> = {};
+  if (cookie) extraHeaders['cookie'] = cookie;
+  if (origin) extraHeaders['origin'] = origin;
+  const socket: GwSocket = ioClient(base, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders });
   const events: { name: string; args: unknown[] }[] = [];
   socket.onAny((name: string, ...args: unknown[]) => events.push({ name, args }));
   return { socket, events };

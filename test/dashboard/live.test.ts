@@ -174,6 +174,19 @@ describe('dashboard live data on real services', () => {
     }
   });
 
+  it("treats a socket opened by another site's page as public, cookie or not", async () => {
+    const cookie = await login(dashboard.url, USERS.officer);
+    const foreign = openSocket(dashboard.url, cookie, 'https://evil.example');
+    const own = openSocket(dashboard.url, cookie, dashboard.url);
+    try {
+      expect(await watch(foreign.socket, KT)).toEqual({ ok: false, error: 'sign in first' });
+      expect(await watch(own.socket, KT)).toEqual({ ok: true });
+    } finally {
+      foreign.socket.close();
+      own.socket.close();
+    }
+  });
+
   it('disconnects the sockets of a session that signs out', async () => {
     const cookie = await login(dashboard.url, USERS.officer);
     const { socket } = openSocket(dashboard.url, cookie);

@@ -105,6 +105,9 @@ export class Auth {
         throw new Unauthorized(WRONG_CREDENTIALS);
       }
       this.throttle.succeeded(key);
+      // A sign-in replaces the session this browser had (another user at the same desk).
+      const previous = cookieValue(req.headers.cookie, SESSION_COOKIE);
+      if (previous !== undefined) this.deps.sessions.end(previous);
       const session = this.deps.sessions.create(user.username);
       res.setHeader('Set-Cookie', this.cookie(session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)));
       this.deps.log.info({ username, role: user.role }, 'signed in');
