@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDashboardConfig } from '../config/load.js';
+import { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
+import { SessionStore } from './sessions.js';
+import { LoginThrottle } from './throttle.js';
+import { loadUsers } from './users.js';
+
+describe('password hashes', () => {
+  it('verifies the password it hashed and nothing else', async () => {
+    const hash = await hashPassword('mật khẩu đúng');
+    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+    expect(isPasswordHash(hash)).toBe(true);
+    expect(await verifyPassword('mật khẩu đúng', hash)).toBe(true);
+    expect(await verifyPassword('mật khẩu sai', hash)).toBe(false);
+    expect(await hashPassword('x')).not.toBe(await hashPassword('x'));
+  });
+
+  it('refuses what is not a hash', async () => {
+    for (const h of ['hunter2', 'scrypt$3$8$1$AAAA$AAAA', 'scrypt$16384$8$1$$', 'bcrypt$2b$10$abc']) {
+      expect(isPasswordHash(h)).toBe(false);
+      expect(await verifyPassword('hunter2', h)).toBe(false);
+    }
+  });
+});
+
+describe('users file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-dash-users-'));
+  const config = parseDashboardConfig(
+    {
+      auth: { usersFile: 'users.yaml' },
+      regions: [{ id: 'lao-cai', name: { vi: 'a', en: 'a' } }, { id: 'hai-phong', name: { vi: 'b', en: 'b' } }],
+      checkpoints: [
+        { id: 'lao-cai-rail', name: { vi: 'a', en: 'a' }, kind: 'rail', region: 'lao-cai', lanes: [{ id: 'T1', direction: 'inbound' }] },
+        { id: 'kim-thanh-road', name: { vi: 'a', en: 'a' }, kind: 'road', region: 'lao-cai', lanes: [{ id: 'IN-1', direction: 'inbound' }] },
+        { id: 'hai-phong-port', name: { vi: 'a', en: 'a' }, kind: 'port', region: 'hai-phong', lanes: [{ id: 'IN-1', direction: 'inbound' }] },
+      ],
+    },
+    dir,
+    {},
+  );
+
+  it("gives a manager the region's checkpoints", async () => {
+    const hash = await hashPassword('pw');
+    writeFileSync(
+      join(dir, 'users.yaml'),
+      `users:\n  - { username: m.laocai, displayName: B, role: manager, region: lao-cai, passwordHash: '${hash}' }\n  - { username: o.kt, displayName: A, role: officer, checkpoints: [kim-thanh-road], passwordHash: '${hash}' }\n`,
+    );
+    const users = loadUsers(config);
+    expect(users.get('m.laocai')).toMatchObject({ role: 'manager', region: 'lao-cai', checkpoints: ['lao-cai-rail', 'kim-thanh-road'] });
+    expect(users.get('o.kt')).toMatchObject({ role: 'officer', checkpoints: ['kim-thanh-road'] });
+  });
+
+  it('refuses plain passwords, unknown checkpoints and regions, all at once, without repeating the password', () => {
+    writeFileSync(
+      join(dir, 'users.yaml'),
+      'users:\n  - { username: o.kt, displayName: A, role: officer, checkpoints: [kim-thanh], passwordHash: hunter2 }\n  - { username: m, displayName: B, role: manager, password: hunter3 }\n',
+    );
+    let message = '';
+    try {
+      loadUsers(config);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("users[0].checkpoints[0]: no such checkpoint; the checkpoints are lao-cai-rail, kim-thanh-road, hai-phong-port (is 'kim-thanh')");
+    expect(message).toContain('users[0].passwordHash: must be a scrypt hash (scrypt$N$r$p$salt$hash); plain passwords are refused');
+    expect(message).toContain('users[1].passwordHash: required');
+    expect(message).toContain('users[1].password: must be a scrypt hash');
+    expect(message).toContain('users[1].region: required for a manager');
+    expect(message).not.toMatch(/hunter/);
+  });
+});
+
+describe('sessions', () => {
+  it('end after the idle time or the maximum age, whichever comes first', () => {
+    let t = 0;
+    const ended: string[] = [];
+    const store = new SessionStore({ idleMs: 1000, maxMs: 2500 }, () => t);
+    store.onEnd((id) => ended.push(id));
+    const a = store.create('a');
+    expect(a.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    t = 900;
+    expect(store.get(a.id)).toBeDefined();
+    t = 1800;
+    expect(store.get(a.id)).toBeDefined();
+    expect(store.expiresAt(a)).toBe(2500);
+    t = 2500;
+    expect(store.get(a.id)).toBeUndefined();
+    const b = store.create('b');
+    t = 3500;
+    expect(store.get(b.id)).toBeUndefined();
+    expect(ended).toEqual([a.id, b.id]);
+  });
+});
+
+describe('sign-in throttle', () => {
+  it('holds a username and address back after five failures for the rest of 15 minutes', () => {
+    let t = 0;
+    const throttle = new LoginThrottle(() => t);
+    for (let i = 0; i < 5; i++) {
+      expect(throttle.retryAfterS('u\n1')).toBe(0);
+      throttle.failed('u\n1');
+      t += 1000;
+    }
+    expect(throttle.retryAfterS('u\n1')).toBe(895);
+    expect(throttle.retryAfterS('u\n2')).toBe(0);
+    t = 15 * 60_000;
+    expect(throttle.retryAfterS('u\n1')).toBe(0);
+  });
+});

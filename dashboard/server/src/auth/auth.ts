@@ -1,0 +1,132 @@
+/**
+ * Sign-in: the routes (`/api/auth/login|logout|me`), the session cookie, the per-role checks
+ * the other features call. Roles (docs/dashboard.md): an officer sees the checkpoints bound to
+ * them, a manager those of their region; everyone else is the public.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Me } from '@gatewatch/shared';
+import type { DashboardConfig } from '../config/types.js';
+import { BadRequest, Forbidden, HttpError, Unauthorized } from '../errors.js';
+import type { Log } from '../log.js';
+import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import type { Session, SessionStore } from './sessions.js';
+import { LoginThrottle } from './throttle.js';
+import type { User } from './users.js';
+
+export const SESSION_COOKIE = 'gw_session';
+/** Wrong user and wrong password read the same: nobody learns which usernames exist. */
+export const WRONG_CREDENTIALS = 'wrong username or password';
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+}
+
+/** The value of one cookie in a Cookie header. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export class Auth {
+  private readonly throttle = new LoginThrottle();
+
+  constructor(
+    private readonly deps: { config: DashboardConfig; users: ReadonlyMap<string, User>; sessions: SessionStore; log: Log },
+  ) {}
+
+  /** The signed-in user of a Cookie header, or undefined (the public). `touch`: counts as a request. */
+  fromCookie(cookieHeader: string | undefined, touch = true): SignedIn | undefined {
+    const session = this.deps.sessions.get(cookieValue(cookieHeader, SESSION_COOKIE), touch);
+    if (!session) return undefined;
+    const user = this.deps.users.get(session.username);
+    return user ? { user, session } : undefined;
+  }
+
+  /** Middleware: 401 unless signed in; the user is in res.locals.signedIn. */
+  readonly requireUser = (req: Request, res: Response, next: NextFunction): void => {
+    const signedIn = this.fromCookie(req.headers.cookie);
+    if (!signedIn) throw new Unauthorized();
+    res.locals['signedIn'] = signedIn;
+    next();
+  };
+
+  /** Whether the user may see this checkpoint in full (live room, history). */
+  static maySee(user: User, checkpoint: string): boolean {
+    return user.checkpoints.includes(checkpoint);
+  }
+
+  /** Throws 403 naming the first checkpoint the user may not see. */
+  static requireCheckpoints(user: User, checkpoints: readonly string[]): void {
+    const other = checkpoints.find((c) => !Auth.maySee(user, c));
+    if (other !== undefined) throw new Forbidden(`checkpoint '${other}' is not among yours (${user.checkpoints.join(', ')})`);
+  }
+
+  me(signedIn: SignedIn): Me {
+    const { user, session } = signedIn;
+    return {
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      checkpoints: user.checkpoints,
+      ...(user.region !== undefined ? { region: user.region } : {}),
+      expiresAt: new Date(this.deps.sessions.expiresAt(session)).toISOString(),
+    };
+  }
+
+  router(): Router {
+    const r = express.Router();
+    r.post('/login', async (req, res) => {
+      const body: unknown = req.body;
+      const field = (name: 'username' | 'password', max: number): string => {
+        const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+        if (typeof v !== 'string' || v.length === 0) throw new BadRequest(name, 'required, as text in a JSON body');
+        if (v.length > max) throw new BadRequest(name, `must be at most ${max} characters`);
+        return v;
+      };
+      const username = field('username', 64);
+      const password = field('password', 1024);
+      const key = `${username}\n${req.ip ?? ''}`;
+      const waitS = this.throttle.retryAfterS(key);
+      if (waitS > 0) {
+        res.setHeader('Retry-After', String(waitS));
+        throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${waitS} s`);
+      }
+      const user = this.deps.users.get(username);
+      // An unknown user costs one scrypt too: the answer's timing does not tell them apart.
+      const good = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      if (!user || !good) {
+        this.throttle.failed(key);
+        this.deps.log.info({ username, address: req.ip }, 'sign-in refused');
+        throw new Unauthorized(WRONG_CREDENTIALS);
+      }
+      this.throttle.succeeded(key);
+      // A sign-in replaces the session this browser had (another user at the same desk).
+      const previous = cookieValue(req.headers.cookie, SESSION_COOKIE);
+      if (previous !== undefined) this.deps.sessions.end(previous);
+      const session = this.deps.sessions.create(user.username);
+      res.setHeader('Set-Cookie', this.cookie(session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)));
+      this.deps.log.info({ username, role: user.role }, 'signed in');
+      res.json(this.me({ user, session }));
+    });
+    r.post('/logout', (req, res) => {
+      const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
+      if (id !== undefined) this.deps.sessions.end(id);
+      res.setHeader('Set-Cookie', this.cookie('', 0));
+      res.status(204).end();
+    });
+    r.get('/me', this.requireUser, (_req, res) => {
+      res.json(this.me(res.locals['signedIn'] as SignedIn));
+    });
+    return r;
+  }
+
+  private cookie(value: string, maxAgeS: number): string {
+    const secure = this.deps.config.server.secureCookies ? '; Secure' : '';
+    return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure}`;
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@gatewatch/shared';
+import { loadDashboardConfig, parseDashboardConfig } from './load.js';
+
+const minimal = () => ({
+  auth: { usersFile: 'users.yaml' },
+  regions: [{ id: 'lao-cai', name: { vi: 'Lào Cai', en: 'Lao Cai' } }],
+  checkpoints: [{ id: 'kim-thanh-road', name: { vi: 'Kim Thành', en: 'Kim Thanh' }, kind: 'road', region: 'lao-cai', lanes: [{ id: 'IN-1', direction: 'inbound' }] }],
+});
+
+function issues(obj: unknown, env: Record<string, string> = {}): string[] {
+  try {
+    parseDashboardConfig(obj, '/etc/gatewatch', env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('dashboard configuration', () => {
+  it('fills in defaults and resolves the users file against the config folder', () => {
+    const c = parseDashboardConfig(minimal(), '/etc/gatewatch', {});
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 8080, secureCookies: false, trustProxy: false });
+    expect(c.mqtt).toEqual({ url: 'mqtt://127.0.0.1:1883', clientId: 'gatewatch-dashboard' });
+    expect(c.auth).toEqual({ usersFile: '/etc/gatewatch/users.yaml', sessionIdleMinutes: 30, sessionMaxHours: 12 });
+    expect(c.checkpoints[0]).toMatchObject({ alerts: { queueLength: 30, waitS: 3600 }, congestion: { busyWaitS: 1800, congestedWaitS: 7200 }, deviceIntervalS: 30 });
+  });
+
+  it('reports every problem at once, with path and value', () => {
+    const bad = minimal() as Record<string, unknown>;
+    bad['server'] = { port: 'eighty' };
+    bad['checkpoints'] = [
+      { id: 'Kim Thanh', name: { vi: 'x', en: 'y' }, kind: 'road', region: 'lao-kai', lanes: [{ id: 'IN-1', direction: 'in' }] },
+      { id: 'b', name: { vi: 'x', en: 'y' }, kind: 'boat', region: 'lao-cai', lanes: [{ id: 'A', direction: 'inbound' }, { id: 'A', direction: 'outbound' }] },
+    ];
+    expect(issues(bad)).toEqual([
+      "server.port: expected a whole number (is 'eighty')",
+      "checkpoints[0].id: must be 1 to 48 lower-case letters, digits or '-', like kim-thanh-road (is 'Kim Thanh')",
+      "checkpoints[0].lanes[0].direction: expected 'inbound' or 'outbound' (is 'in')",
+      "checkpoints[1].kind: expected 'road', 'rail' or 'port' (is 'boat')",
+      "checkpoints[0].region: no such region; the regions are lao-cai (is 'lao-kai')",
+      "checkpoints[1].lanes[1].id: duplicate lane id, already used by checkpoints[1].lanes[0] (is 'A')",
+    ]);
+  });
+
+  it('takes credentials from the environment or a file, never inline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-dash-config-'));
+    writeFileSync(join(dir, 'influx-password'), 's3cret\n');
+    const c = parseDashboardConfig(
+      { ...minimal(), mqtt: { credentials: { username: 'dash', passwordEnv: 'MQTT_PW' } }, influx: { credentials: { username: 'dash', passwordFile: 'influx-password' } } },
+      dir,
+      { MQTT_PW: 'pw' },
+    );
+    expect(c.mqtt.credentials).toEqual({ username: 'dash', password: 'pw' });
+    expect(c.influx.credentials).toEqual({ username: 'dash', password: 's3cret' });
+    const found = issues({ ...minimal(), mqtt: { credentials: { username: 'dash', password: 'inline-secret' } }, influx: { credentials: { passwordEnv: 'NOPE' } } });
+    expect(found).toEqual([
+      'mqtt.credentials.password: a plain password is not accepted in the configuration file; use passwordEnv (an environment variable) or passwordFile (a file that holds it)',
+      "influx.credentials.passwordEnv: environment variable 'NOPE' is not set",
+    ]);
+    expect(found.join('\n')).not.toContain('inline-secret');
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-dash-config-'));
+    writeFileSync(join(dir, 'dashboard.yaml'), 'server:\n  port: 1\n  port: 2\n');
+    expect(() => loadDashboardConfig(join(dir, 'dashboard.yaml'), {})).toThrow(/line 3, column 3: YAML syntax: Map keys must be unique/);
+  });
+});

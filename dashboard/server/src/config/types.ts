@@ -1,0 +1,49 @@
+/** The dashboard's configuration after validation (docs/dashboard.md, "Configuration"). */
+import type { AlertThresholds, CheckpointKind, CongestionThresholds, LaneInfo, LocalText } from '@gatewatch/shared';
+
+/** Resolved credentials: read from the environment or a file at load time, never from the YAML. */
+export interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+export interface RegionConfig {
+  id: string;
+  name: LocalText;
+}
+
+export interface CheckpointConfig {
+  id: string;
+  name: LocalText;
+  kind: CheckpointKind;
+  region: string;
+  lanes: LaneInfo[];
+  alerts: AlertThresholds;
+  congestion: CongestionThresholds;
+  /** How often the edge sends a device record; three missed ones raise `deviceSilent`. */
+  deviceIntervalS: number;
+}
+
+export interface DashboardConfig {
+  server: {
+    host: string;
+    port: number;
+    /** Behind TLS (a reverse proxy): session cookies get the Secure flag. */
+    secureCookies: boolean;
+    /** Express's `trust proxy`: set when a reverse proxy sets X-Forwarded-For (rate limits per client). */
+    trustProxy: boolean;
+  };
+  mqtt: { url: string; clientId: string; credentials?: Credentials };
+  influx: { url: string; database: string; credentials?: Credentials };
+  auth: {
+    /** Absolute path (a relative one in the file is relative to the config file). */
+    usersFile: string;
+    sessionIdleMinutes: number;
+    sessionMaxHours: number;
+  };
+  publicApi: { requestsPerMinute: number };
+  regions: RegionConfig[];
+  /** In corridor order. */
+  checkpoints: CheckpointConfig[];
+  log: { level: string };
+}

@@ -1,0 +1,36 @@
+/**
+ * `GET /api/health`: whether the broker (subscribed to the live topics) and InfluxDB (ping)
+ * are reachable; 503 when either is not. The ping result is reused for a second, so a monitor
+ * polling fast does not turn into load on InfluxDB.
+ */
+import type { Request, Response } from 'express';
+import type { InfluxClient } from './influx.js';
+import type { MqttBridge } from './live/bridge.js';
+
+export interface Health {
+  status: 'up' | 'down';
+  broker: 'up' | 'down';
+  influx: 'up' | 'down';
+  time: string;
+  mqtt: { received: number; bad: number; ignored: number };
+}
+
+export class HealthCheck {
+  private cached: { atMs: number; up: boolean } | undefined;
+
+  constructor(private readonly deps: { influx: InfluxClient; bridge: MqttBridge }) {}
+
+  async check(): Promise<Health> {
+    const t = Date.now();
+    if (!this.cached || t - this.cached.atMs > 1000) this.cached = { atMs: t, up: await this.deps.influx.ping() };
+    const { connected, received, bad, ignored } = this.deps.bridge.stats();
+    const broker = connected ? 'up' : 'down';
+    const influx = this.cached.up ? 'up' : 'down';
+    return { status: broker === 'up' && influx === 'up' ? 'up' : 'down', broker, influx, time: new Date(t).toISOString(), mqtt: { received, bad, ignored } };
+  }
+
+  readonly route = async (_req: Request, res: Response): Promise<void> => {
+    const h = await this.check();
+    res.status(h.status === 'up' ? 200 : 503).setHeader('Cache-Control', 'no-store').json(h);
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * `/api/v1/history/*` for signed-in users: officers for their checkpoints, managers for their
+ * region's; any other checkpoint answers 403 naming it. `format=csv` answers the same rows as CSV.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { RETENTION_POLICIES } from '@gatewatch/infra';
+import type { SignedIn } from '../auth/auth.js';
+import { Auth } from '../auth/auth.js';
+import type { DashboardConfig } from '../config/types.js';
+import { BadRequest } from '../errors.js';
+import type { InfluxClient } from '../influx.js';
+import * as p from '../params.js';
+import { sendCsv } from './csv.js';
+import { clearanceTimes, heatmap, queueSeries, throughput } from './queries.js';
+
+/** Longest ranges: enough for the views, short enough that no answer runs away. */
+export const MAX_DAYS = { throughputHour: 92, throughputDay: 3660, clearanceTimes: 30, heatmap: 366, queue: 366 } as const;
+
+const day = (d: Date): string => d.toISOString().slice(0, 10);
+const fileName = (what: string, r: p.Range): string => `gatewatch-${what}-${day(r.from)}-${day(r.to)}.csv`;
+
+export function historyRouter(deps: { config: DashboardConfig; influx: InfluxClient; auth: Auth; now?: () => number }): Router {
+  const known = deps.config.checkpoints.map((c) => c.id);
+  const now = deps.now ?? Date.now;
+  const r = express.Router();
+  r.use(deps.auth.requireUser);
+  const user = (res: Response) => (res.locals['signedIn'] as SignedIn).user;
+  const format = (req: Request) => p.choice(req.query, 'format', ['json', 'csv'], 'json');
+
+  r.get('/throughput', async (req, res) => {
+    const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
+    const interval = p.choice(req.query, 'interval', ['hour', 'day'], 'hour');
+    const range = p.range(req.query, interval === 'hour' ? MAX_DAYS.throughputHour : MAX_DAYS.throughputDay);
+    const csv = format(req) === 'csv';
+    Auth.requireCheckpoints(user(res), checkpoints);
+    const rows = await throughput(deps.influx, checkpoints, range, interval);
+    if (csv) sendCsv(res, fileName(`throughput-${interval}`, range), rows, ['time', 'checkpoint', 'units', 'green', 'yellow', 'red', 'unknown']);
+    else res.json(rows);
+  });
+
+  r.get('/clearance-times', async (req, res) => {
+    const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
+    const range = p.range(req.query, MAX_DAYS.clearanceTimes);
+    // Exact distributions need single clearances, which the raw policy keeps for 30 days; older
+    // ranges are refused rather than answered from daily percentiles that cannot be merged.
+    const oldest = now() - RETENTION_POLICIES.raw.durationMs;
+    if (range.from.getTime() < oldest) {
+      throw new BadRequest('from', `clearance times are kept in detail for 30 days; choose a range from ${new Date(oldest).toISOString()} on`, p.one(req.query, 'from'));
+    }
+    const csv = format(req) === 'csv';
+    Auth.requireCheckpoints(user(res), checkpoints);
+    const rows = await clearanceTimes(deps.influx, checkpoints, range);
+    if (csv) sendCsv(res, fileName('clearance-times', range), rows, ['checkpoint', 'channel', 'units', 'medianS', 'p90S', 'p99S']);
+    else res.json(rows);
+  });
+
+  r.get('/heatmap', async (req, res) => {
+    const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
+    const range = p.range(req.query, MAX_DAYS.heatmap);
+    const csv = format(req) === 'csv';
+    Auth.requireCheckpoints(user(res), checkpoints);
+    const rows = await heatmap(deps.influx, checkpoints, range);
+    if (csv) sendCsv(res, fileName('heatmap', range), rows, ['checkpoint', 'weekday', 'hour', 'units']);
+    else res.json(rows);
+  });
+
+  r.get('/queue', async (req, res) => {
+    const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
+    const range = p.range(req.query, MAX_DAYS.queue);
+    const csv = format(req) === 'csv';
+    Auth.requireCheckpoints(user(res), [checkpoint]);
+    const { resolution, points } = await queueSeries(deps.influx, checkpoint, range);
+    res.setHeader('X-GateWatch-Resolution', resolution);
+    if (csv) sendCsv(res, fileName(`queue-${checkpoint}`, range), points, ['time', 'lane', 'length', 'waitS']);
+    else res.json(points);
+  });
+  return r;
+}

@@ -1,0 +1,63 @@
+/**
+ * At start, the live state gets what happened before it: the last two hours of raw queue
+ * records (charts, latest record per lane, the last departure that says a lane is open) and the
+ * latest clearances. Without it the officer's charts would start empty at every restart and
+ * every lane would read closed until its next departure.
+ */
+import { LIVE_SERIES_MS, msToNs, type ClearanceRecord, type QueueRecord } from '@gatewatch/shared';
+import { RAW_RP } from '@gatewatch/infra';
+import type { InfluxClient, Row } from '../influx.js';
+import { from, integer, tagIn, timeRange } from '../history/influxql.js';
+import { MAX_CLEARANCES, type LiveState } from './state.js';
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+const opt = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export async function seedLiveState(influx: InfluxClient, state: LiveState, checkpoints: readonly string[], nowMs = Date.now()): Promise<{ queue: number; clearances: number }> {
+  const range = timeRange(new Date(nowMs - LIVE_SERIES_MS), new Date(nowMs + 60_000));
+  const db = influx.database;
+  const queueRows = await influx.rows(
+    `SELECT "length", "arrivals", "departures", "wait_estimate_s" FROM ${from(db, RAW_RP, 'queue')}` +
+      ` WHERE ${range} AND ${tagIn('checkpoint', checkpoints)} GROUP BY "checkpoint", "lane"`,
+  );
+  const queue = queueRows
+    .sort((a, b) => a.time - b.time)
+    .map(
+      (r: Row): QueueRecord => ({
+        checkpoint: str(r['checkpoint']),
+        lane: str(r['lane']),
+        length: num(r['length']),
+        arrivals: num(r['arrivals']),
+        departures: num(r['departures']),
+        wait_estimate_s: num(r['wait_estimate_s']),
+        time: new Date(r.time).toISOString(),
+        timeNs: msToNs(Math.round(r.time)),
+      }),
+    );
+  state.seedQueue(queue);
+
+  const clearanceRows = await influx.rows(
+    `SELECT * FROM ${from(db, RAW_RP, 'clearance')} WHERE ${range} AND ${tagIn('checkpoint', checkpoints)}` +
+      ` GROUP BY "checkpoint" ORDER BY time DESC LIMIT ${integer(MAX_CLEARANCES)}`,
+  );
+  const clearances = clearanceRows.map((r): ClearanceRecord => {
+    const c: ClearanceRecord = {
+      checkpoint: str(r['checkpoint']),
+      lane: str(r['lane']),
+      kind: str(r['kind']) as ClearanceRecord['kind'],
+      channel: str(r['channel']) as ClearanceRecord['channel'],
+      outcome: str(r['outcome']) as ClearanceRecord['outcome'],
+      unit: str(r['unit']),
+      time: new Date(r.time).toISOString(),
+      timeNs: msToNs(Math.round(r.time)),
+    };
+    for (const k of ['wait_s', 'process_s', 'total_s', 'weight_kg'] as const) {
+      const v = opt(r[k]);
+      if (v !== undefined) c[k] = v;
+    }
+    return c;
+  });
+  state.seedClearances(clearances.reverse());
+  return { queue: queue.length, clearances: clearances.length };
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { msToNs, type QueueRecord } from '@gatewatch/shared';
+import type { CheckpointConfig } from '../config/types.js';
+import { decodePayload } from './decode.js';
+import { LiveState, MAX_CLEARANCES } from './state.js';
+
+const KT: CheckpointConfig = {
+  id: 'kim-thanh-road',
+  name: { vi: 'Kim Thành', en: 'Kim Thanh' },
+  kind: 'road',
+  region: 'lao-cai',
+  lanes: [
+    { id: 'IN-1', direction: 'inbound' },
+    { id: 'IN-2', direction: 'inbound' },
+    { id: 'OUT-1', direction: 'outbound' },
+  ],
+  alerts: { queueLength: 10, waitS: 3600 },
+  congestion: { busyWaitS: 1800, congestedWaitS: 7200 },
+  deviceIntervalS: 30,
+};
+const T0 = Date.parse('2026-11-25T01:00:00Z');
+const q = (lane: string, ms: number, v: Partial<QueueRecord> = {}): QueueRecord => ({
+  checkpoint: KT.id, lane, length: 2, arrivals: 0, departures: 0, wait_estimate_s: 300, time: new Date(ms).toISOString(), timeNs: msToNs(ms), ...v,
+});
+
+describe('live state of a checkpoint', () => {
+  it('keeps two hours of points per lane, in time order, capped', () => {
+    const state = new LiveState([KT], () => T0);
+    for (let i = 0; i < 900; i++) state.applyQueue(q('IN-1', T0 - 9000_000 + i * 10_000));
+    state.applyQueue(q('IN-1', T0 - 3600_000 + 5000, { length: 7 })); // late, in between
+    const series = state.snapshot(KT.id)!.series;
+    expect(Date.parse(series[0]!.time)).toBeGreaterThanOrEqual(Date.parse(series.at(-1)!.time) - 2 * 3600_000);
+    expect(series.map((p) => p.time)).toEqual([...series.map((p) => p.time)].sort());
+    expect(series.some((p) => p.length === 7)).toBe(true);
+    // The late record is not the latest.
+    expect(state.snapshot(KT.id)!.lanes[0]!.time).toBe(new Date(T0 - 9000_000 + 899 * 10_000).toISOString());
+  });
+
+  it('estimates per direction from the open lanes (a departure in the last 30 minutes), as summariseDirection', () => {
+    let now = T0;
+    const state = new LiveState([KT], () => now);
+    state.applyQueue(q('IN-1', T0 - 60_000, { departures: 1, wait_estimate_s: 900, length: 5 }));
+    state.applyQueue(q('IN-2', T0 - 60_000, { departures: 0, wait_estimate_s: 100, length: 1 }));
+    expect(state.estimates(KT.id)).toEqual([
+      { checkpoint: KT.id, direction: 'inbound', expectedWaitS: 900, queueLength: 6, lanesOpen: 1, lanesTotal: 2, level: 'normal', updatedAt: new Date(T0 - 60_000).toISOString() },
+      { checkpoint: KT.id, direction: 'outbound', expectedWaitS: null, queueLength: 0, lanesOpen: 0, lanesTotal: 1, level: 'unknown', updatedAt: null },
+    ]);
+    now = T0 + 30 * 60_000;
+    expect(state.estimates(KT.id)[0]).toMatchObject({ lanesOpen: 0, level: 'closed', expectedWaitS: null });
+    state.applyStatus(KT.id, 'offline');
+    expect(state.estimates(KT.id)[0]!.level).toBe('unknown');
+  });
+
+  it('raises an alert once when a threshold is passed and ends it once', () => {
+    const state = new LiveState([KT], () => T0);
+    expect(state.applyQueue(q('IN-1', T0, { length: 10 })).map((e) => e.type)).toEqual(['queue', 'alert']);
+    expect(state.applyQueue(q('IN-1', T0 + 10_000, { length: 12 })).map((e) => e.type)).toEqual(['queue']);
+    expect(state.snapshot(KT.id)!.alerts).toEqual([{ id: `${KT.id}:queueLength:IN-1`, checkpoint: KT.id, kind: 'queueLength', subject: 'IN-1', since: new Date(T0).toISOString(), active: true, value: 12, threshold: 10 }]);
+    const ended = state.applyQueue(q('IN-1', T0 + 20_000, { length: 3 }));
+    expect(ended[1]).toMatchObject({ type: 'alert', alert: { active: false, value: 3 } });
+    expect(state.snapshot(KT.id)!.alerts).toEqual([]);
+    expect(state.applyQueue(q('IN-2', T0, { wait_estimate_s: 4000 }))[1]).toMatchObject({ alert: { kind: 'waitTime', subject: 'IN-2', value: 4000, threshold: 3600 } });
+  });
+
+  it('says a device is silent when it says so or after three missed records; the checkpoint offline from its status', () => {
+    let now = T0;
+    const state = new LiveState([KT], () => now);
+    const device = (online: boolean) => ({ checkpoint: KT.id, device: 'gate-1', online, frames: 1, bad_frames: 0, lost_frames: 0, last_seen_s: 1, time: new Date(now).toISOString(), timeNs: msToNs(now) });
+    expect(state.applyDevice(device(true)).map((e) => e.type)).toEqual(['device']);
+    now += 89_000;
+    expect(state.tick()).toEqual([]);
+    now += 1000;
+    expect(state.tick()).toEqual([{ type: 'alert', checkpoint: KT.id, alert: expect.objectContaining({ kind: 'deviceSilent', subject: 'gate-1', active: true }) }]);
+    expect(state.tick()).toEqual([]);
+    expect(state.applyDevice(device(true))[1]).toMatchObject({ alert: { kind: 'deviceSilent', active: false } });
+    expect(state.applyDevice(device(false))[1]).toMatchObject({ alert: { kind: 'deviceSilent', active: true } });
+    expect(state.applyStatus(KT.id, 'offline')[1]).toMatchObject({ alert: { id: `${KT.id}:checkpointOffline:${KT.id}`, active: true } });
+    expect(state.applyStatus(KT.id, 'online')[1]).toMatchObject({ alert: { kind: 'checkpointOffline', active: false } });
+  });
+
+  it('keeps the latest clearances, newest first; ignores checkpoints it does not know', () => {
+    const state = new LiveState([KT], () => T0);
+    for (let i = 0; i < 60; i++) {
+      const ms = T0 + i * 1000;
+      state.applyClearance({ checkpoint: KT.id, lane: 'IN-1', kind: 'truck', channel: 'green', outcome: 'released', unit: `U${i}`, time: new Date(ms).toISOString(), timeNs: msToNs(ms) });
+    }
+    const list = state.snapshot(KT.id)!.clearances;
+    expect(list).toHaveLength(MAX_CLEARANCES);
+    expect(list[0]!.unit).toBe('U59');
+    expect(state.applyQueue({ ...q('IN-1', T0), checkpoint: 'elsewhere' })).toEqual([]);
+    expect(state.corridor().checkpoints.map((c) => c.checkpoint)).toEqual([KT.id]);
+  });
+});
+
+describe('payloads from the edges', () => {
+  const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+  it('reads good records and drops unknown fields', () => {
+    const r = decodePayload('queue', KT.id, buf({ ...q('IN-1', T0), extra: 'x' }));
+    expect(r).toEqual({ ok: true, value: { kind: 'queue', record: q('IN-1', T0) } });
+    expect(decodePayload('status', KT.id, buf('offline'))).toEqual({ ok: true, value: { kind: 'status', status: 'offline' } });
+  });
+
+  it('refuses bad ones with a reason', () => {
+    expect(decodePayload('queue', KT.id, buf('{'))).toEqual({ ok: false, reason: 'not JSON' });
+    expect(decodePayload('queue', KT.id, buf({ ...q('IN-1', T0), length: -1 }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^length: /) });
+    expect(decodePayload('queue', KT.id, buf({ ...q('IN-1', T0), time: 'yesterday' }))).toMatchObject({ ok: false, reason: 'time: not a time' });
+    expect(decodePayload('queue', 'other', buf(q('IN-1', T0)))).toMatchObject({ ok: false, reason: expect.stringContaining("differs from the topic's") });
+    expect(decodePayload('units', KT.id, buf([]))).toMatchObject({ ok: false });
+    expect(decodePayload('status', KT.id, buf('maybe'))).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Query parameters → typed values, or BadRequest naming the parameter and the value. Only what
+ * comes out of here reaches InfluxQL: times as Dates, numbers as integers in a range, checkpoint
+ * ids that are in the configuration.
+ */
+import type { Request } from 'express';
+import { BadRequest } from './errors.js';
+
+export type Query = Request['query'];
+
+/** One value of a parameter; a parameter given twice is refused rather than guessed at. */
+export function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new BadRequest(name, 'give it once', Array.isArray(v) ? v.join(',') : undefined);
+  return v;
+}
+
+export function required(q: Query, name: string): string {
+  const v = one(q, name);
+  if (v === undefined || v === '') throw new BadRequest(name, 'required');
+  return v;
+}
+
+/** ISO 8601 with a date, a time and an offset: the text says which instant it is. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const TIME_HELP = 'expected an ISO 8601 time with an offset, like 2026-11-25T08:00:00+07:00';
+
+/** ms of an ISO 8601 time, or undefined; 2026-02-30 is refused (Date.parse would roll it into March). */
+export function isoTimeMs(v: string): number | undefined {
+  const m = ISO_TIME.exec(v);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!));
+  if (calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day!) return undefined;
+  if (hour! > 23 || minute! > 59 || second! > 59 || offH! > 14 || offM! > 59) return undefined;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export function time(q: Query, name: string): Date {
+  const v = required(q, name);
+  const ms = isoTimeMs(v);
+  if (ms === undefined) throw new BadRequest(name, TIME_HELP, v);
+  return new Date(ms);
+}
+
+export interface Range {
+  from: Date;
+  to: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `from` and `to` ([from, to)), from before to, at most `maxDays` apart. */
+export function range(q: Query, maxDays: number): Range {
+  const from = time(q, 'from');
+  const to = time(q, 'to');
+  if (from.getTime() >= to.getTime()) throw new BadRequest('from', `must be before to (${one(q, 'to')})`, one(q, 'from'));
+  if (to.getTime() - from.getTime() > maxDays * DAY_MS) {
+    throw new BadRequest('to', `the range may be at most ${maxDays} days long (from ${one(q, 'from')})`, one(q, 'to'));
+  }
+  return { from, to };
+}
+
+export function integer(q: Query, name: string, min: number, max: number, fallback: number): number {
+  const v = one(q, name);
+  if (v === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(v) || Number(v) < min || Number(v) > max) throw new BadRequest(name, `expected a whole number from ${min} to ${max}`, v);
+  return Number(v);
+}
+
+export function choice<T extends string>(q: Query, name: string, values: readonly T[], fallback: T): T {
+  const v = one(q, name);
+  if (v === undefined) return fallback;
+  if (!(values as readonly string[]).includes(v)) throw new BadRequest(name, `expected ${values.map((x) => `'${x}'`).join(' or ')}`, v);
+  return v as T;
+}
+
+/** A comma-separated list of configured checkpoint ids (unique, at least one). */
+export function checkpointList(q: Query, name: string, known: readonly string[]): string[] {
+  const v = required(q, name);
+  const ids = [...new Set(v.split(',').map((s) => s.trim()))];
+  for (const id of ids) {
+    if (!known.includes(id)) throw new BadRequest(name, `unknown checkpoint; the checkpoints are ${known.join(', ')}`, id);
+  }
+  return ids;
+}
+
+export function checkpoint(q: Query, name: string, known: readonly string[]): string {
+  const v = required(q, name);
+  if (!known.includes(v)) throw new BadRequest(name, `unknown checkpoint; the checkpoints are ${known.join(', ')}`, v);
+  return v;
+}

@@ -1,0 +1,111 @@
+/** The OpenAPI 3.1 document of the public API (`GET /api/v1/openapi.json`), schemas after shared/src/dashboard.ts. */
+import type { DashboardConfig } from '../config/types.js';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ref('ApiError'), description);
+const common = {
+  '400': error('A parameter is missing or invalid; the message names it and its value.'),
+  '429': { ...error('Too many requests from this address.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
+};
+
+export function openApiDocument(config: DashboardConfig): object {
+  const checkpointParam = {
+    name: 'checkpoint',
+    in: 'query',
+    required: true,
+    description: 'A checkpoint id (see /api/v1/checkpoints).',
+    schema: { type: 'string', enum: config.checkpoints.map((c) => c.id) },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'GateWatch public API',
+      version: '1.0.0',
+      description:
+        'Expected waits at the border crossings of the Lao Cai – Hai Phong corridor, for logistics firms. No sign-in; ' +
+        'each client address may make a limited number of requests a minute (429 with Retry-After beyond). Times are ISO 8601 in UTC; ' +
+        'local time at every crossing is Asia/Ho_Chi_Minh (UTC+7). Aggregates and estimates only.',
+    },
+    servers: [{ url: '/api/v1' }],
+    paths: {
+      '/checkpoints': {
+        get: { summary: 'The checkpoints in corridor order, with their lanes', responses: { '200': json({ type: 'array', items: ref('CheckpointInfo') }, 'Checkpoints'), '429': common['429'] } },
+      },
+      '/wait-estimates': {
+        get: {
+          summary: 'Expected wait now, per checkpoint and direction',
+          responses: { '200': json({ type: 'array', items: ref('WaitEstimate') }, 'Estimates'), '429': common['429'] },
+        },
+      },
+      '/wait-estimates/trend': {
+        get: {
+          summary: 'Expected wait and queue length per minute over the last hours',
+          parameters: [checkpointParam, { name: 'hours', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 24, default: 2 } }],
+          responses: { '200': json({ type: 'array', items: ref('WaitPoint') }, 'One point per minute and direction, oldest first'), ...common },
+        },
+      },
+      '/wait-estimates/typical': {
+        get: {
+          summary: 'Typical wait by local hour of day over the last weeks (median and 90th percentile over the days)',
+          parameters: [checkpointParam, { name: 'weeks', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 8, default: 4 } }],
+          responses: { '200': json({ type: 'array', items: ref('TypicalWait') }, 'One profile per direction'), ...common },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        LocalText: { type: 'object', required: ['vi', 'en'], properties: { vi: { type: 'string' }, en: { type: 'string' } } },
+        Direction: { type: 'string', enum: ['inbound', 'outbound'] },
+        CheckpointInfo: {
+          type: 'object',
+          required: ['id', 'name', 'kind', 'region', 'order', 'lanes'],
+          properties: {
+            id: { type: 'string' },
+            name: ref('LocalText'),
+            kind: { type: 'string', enum: ['road', 'rail', 'port'] },
+            region: { type: 'string' },
+            order: { type: 'integer', description: 'Position along the corridor, Lao Cai = 0' },
+            lanes: { type: 'array', items: { type: 'object', required: ['id', 'direction'], properties: { id: { type: 'string' }, direction: ref('Direction') } } },
+          },
+        },
+        WaitEstimate: {
+          type: 'object',
+          required: ['checkpoint', 'direction', 'expectedWaitS', 'queueLength', 'lanesOpen', 'lanesTotal', 'level', 'updatedAt'],
+          properties: {
+            checkpoint: { type: 'string' },
+            direction: ref('Direction'),
+            expectedWaitS: { ...nullable('integer'), description: 'Seconds from joining the queue to the gate; null when no lane is open or nothing is known' },
+            queueLength: { type: 'integer', description: 'Units queuing in this direction' },
+            lanesOpen: { type: 'integer' },
+            lanesTotal: { type: 'integer' },
+            level: { type: 'string', enum: ['normal', 'busy', 'congested', 'closed', 'unknown'] },
+            updatedAt: { ...nullable('string'), format: 'date-time' },
+          },
+        },
+        WaitPoint: {
+          type: 'object',
+          required: ['time', 'direction', 'waitS', 'queueLength'],
+          properties: { time: { type: 'string', format: 'date-time' }, direction: ref('Direction'), waitS: nullable('integer'), queueLength: nullable('number') },
+        },
+        TypicalWait: {
+          type: 'object',
+          required: ['checkpoint', 'direction', 'medianWaitS', 'p90WaitS', 'weeks'],
+          properties: {
+            checkpoint: { type: 'string' },
+            direction: ref('Direction'),
+            medianWaitS: { type: 'array', minItems: 24, maxItems: 24, items: nullable('integer'), description: 'Index = local hour (UTC+7)' },
+            p90WaitS: { type: 'array', minItems: 24, maxItems: 24, items: nullable('integer') },
+            weeks: { type: 'integer' },
+          },
+        },
+        ApiError: {
+          type: 'object',
+          required: ['error'],
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The public API for logistics firms (no sign-in, rate-limited): checkpoints, expected waits
+ * now, their trend and the typical wait by hour. Aggregates and estimates only: nothing here
+ * reads a clearance, so no unit id can reach an answer.
+ */
+import express, { type Router } from 'express';
+import { AGGREGATES } from '@gatewatch/infra';
+import { DIRECTIONS, LANE_OPEN_WINDOW_MS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
+import type { DashboardConfig } from '../config/types.js';
+import { from, tagIn, timeRange } from '../history/influxql.js';
+import type { InfluxClient, Row } from '../influx.js';
+import type { LiveState } from '../live/state.js';
+import * as p from '../params.js';
+import { HOUR_MS, LOCAL_OFFSET_MS, median, percentile, round1 } from '../stats.js';
+import { openApiDocument } from './openapi.js';
+import { RateLimiter } from './rateLimit.js';
+
+export function checkpointInfos(config: DashboardConfig): CheckpointInfo[] {
+  return config.checkpoints.map((c, order) => ({ id: c.id, name: c.name, kind: c.kind, region: c.region, order, lanes: c.lanes }));
+}
+
+/**
+ * Per time bucket and direction, over the direction's lanes, the figures of the live estimate
+ * (summariseDirection) from aggregates: the queue length is the sum of the lanes' mean lengths;
+ * the wait is the lowest mean wait estimate of the lanes open then, a lane being open while it
+ * let a unit through (departures) within `openWindowMs` before the bucket's end. Without that
+ * rule a closed, empty lane (estimate 0) would pull every wait down to 0. No lane open: null,
+ * as the live estimate says.
+ */
+export function foldDirections(
+  rows: readonly Row[],
+  laneDirection: ReadonlyMap<string, Direction>,
+  opts: { bucketMs: number; openWindowMs: number; fromMs?: number },
+): { time: number; direction: Direction; waitS: number | null; queueLength: number | null }[] {
+  const buckets = new Map<string, { time: number; direction: Direction; waits: number[]; length: number; lanes: number }>();
+  const lastDeparture = new Map<string, number>();
+  for (const row of [...rows].sort((a, b) => a.time - b.time)) {
+    const lane = String(row['lane']);
+    const direction = laneDirection.get(lane);
+    if (!direction) continue;
+    const end = row.time + opts.bucketMs;
+    if (typeof row['departures'] === 'number' && row['departures'] > 0) lastDeparture.set(lane, end);
+    // Earlier rows only tell which lanes were open when the range starts.
+    if (opts.fromMs !== undefined && row.time < opts.fromMs) continue;
+    const key = `${row.time} ${direction}`;
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = { time: row.time, direction, waits: [], length: 0, lanes: 0 }));
+    const departed = lastDeparture.get(lane);
+    const open = departed !== undefined && end - departed <= opts.openWindowMs;
+    if (open && typeof row['wait'] === 'number') b.waits.push(row['wait']);
+    if (typeof row['length'] === 'number') {
+      b.length += row['length'];
+      b.lanes++;
+    }
+  }
+  return [...buckets.values()]
+    .sort((a, b) => a.time - b.time || DIRECTIONS.indexOf(a.direction) - DIRECTIONS.indexOf(b.direction))
+    .map((b) => ({
+      time: b.time,
+      direction: b.direction,
+      waitS: b.waits.length ? Math.round(Math.min(...b.waits)) : null,
+      queueLength: b.lanes ? round1(b.length) : null,
+    }));
+}
+
+export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClient; state: LiveState; now?: () => number }): Router {
+  const { config, influx, state } = deps;
+  const now = deps.now ?? Date.now;
+  const known = config.checkpoints.map((c) => c.id);
+  const directions = (checkpoint: string) => new Map(config.checkpoints.find((c) => c.id === checkpoint)!.lanes.map((l) => [l.id, l.direction]));
+  const limiter = new RateLimiter(config.publicApi.requestsPerMinute);
+  const r = express.Router();
+  r.use(limiter.middleware);
+
+  r.get('/checkpoints', (_req, res) => {
+    res.json(checkpointInfos(config));
+  });
+
+  r.get('/wait-estimates', (_req, res) => {
+    res.json(known.flatMap((c) => state.estimates(c)));
+  });
+
+  r.get('/wait-estimates/trend', async (req, res) => {
+    const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
+    const hours = p.integer(req.query, 'hours', 1, 24, 2);
+    const t = now();
+    const agg = AGGREGATES.queue1m;
+    const fromMs = t - hours * HOUR_MS;
+    // From half an hour earlier: the departures that say which lanes are open at the start.
+    const rows = await influx.rows(
+      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
+        ` WHERE ${timeRange(new Date(fromMs - LANE_OPEN_WINDOW_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+    );
+    const folded = foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs: LANE_OPEN_WINDOW_MS, fromMs });
+    const points: WaitPoint[] = folded.map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
+    res.json(points);
+  });
+
+  r.get('/wait-estimates/typical', async (req, res) => {
+    const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
+    const weeks = p.integer(req.query, 'weeks', 1, 8, 4);
+    const t = Math.floor(now() / HOUR_MS) * HOUR_MS;
+    const agg = AGGREGATES.queue1h;
+    const rows = await influx.rows(
+      `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
+        ` WHERE ${timeRange(new Date(t - weeks * 7 * 24 * HOUR_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+    );
+    const byHour = new Map<Direction, number[][]>(DIRECTIONS.map((d) => [d, Array.from({ length: 24 }, () => [])]));
+    // Hourly buckets: a lane counts as open in an hour in which it let a unit through.
+    for (const b of foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs: agg.intervalMs })) {
+      if (b.waitS === null) continue;
+      byHour.get(b.direction)![new Date(b.time + LOCAL_OFFSET_MS).getUTCHours()]!.push(b.waitS);
+    }
+    const laneDirections = new Set(directions(checkpoint).values());
+    const answer: TypicalWait[] = DIRECTIONS.filter((d) => laneDirections.has(d)).map((direction) => {
+      const hours = byHour.get(direction)!;
+      const rounded = (x: number | null) => (x === null ? null : Math.round(x));
+      return { checkpoint, direction, medianWaitS: hours.map((v) => rounded(median(v))), p90WaitS: hours.map((v) => rounded(percentile(v, 90))), weeks };
+    });
+    res.json(answer);
+  });
+
+  r.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(config));
+  });
+  return r;
+}

@@ -1,0 +1,105 @@
+/**
+ * startDashboard: the features wired together. Order of start: users (a bad users file refuses
+ * the start), live state seeded from InfluxDB (a missing InfluxDB is logged, not fatal: the live
+ * view fills from MQTT), the MQTT bridge (in the background), then HTTP + socket.io.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Auth } from './auth/auth.js';
+import { SessionStore } from './auth/sessions.js';
+import { loadUsers } from './auth/users.js';
+import type { DashboardConfig } from './config/types.js';
+import { HealthCheck } from './health.js';
+import { historyRouter } from './history/routes.js';
+import { apiNotFound, errorHandler, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
+import { InfluxClient } from './influx.js';
+import { MqttBridge } from './live/bridge.js';
+import { seedLiveState } from './live/seed.js';
+import { LiveSockets } from './live/sockets.js';
+import { LiveState } from './live/state.js';
+import { createLog, type Log } from './log.js';
+import { publicRouter } from './public/routes.js';
+
+export interface DashboardOptions {
+  /** The built web app (dashboard/web/dist); without it `/` says the app is not built. */
+  staticDir?: string;
+  log?: Log;
+}
+
+export interface Dashboard {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startDashboard(config: DashboardConfig, options: DashboardOptions = {}): Promise<Dashboard> {
+  const log = options.log ?? createLog({ level: config.log.level });
+  const users = loadUsers(config);
+  const sessions = new SessionStore({ idleMs: config.auth.sessionIdleMinutes * 60_000, maxMs: config.auth.sessionMaxHours * 3_600_000 });
+  const auth = new Auth({ config, users, sessions, log });
+  const influx = new InfluxClient(config.influx);
+  const state = new LiveState(config.checkpoints);
+
+  try {
+    // A shorter wait than for a query: an InfluxDB that does not answer must not hold the start up for long.
+    const seeded = await seedLiveState(new InfluxClient(config.influx, 10_000), state, config.checkpoints.map((c) => c.id));
+    log.info(seeded, 'live state seeded from InfluxDB');
+  } catch (error) {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not seed the live state from InfluxDB; it fills from the live topics');
+  }
+
+  const sockets = new LiveSockets({ state, auth, sessions, log });
+  const bridge = new MqttBridge({ config: config.mqtt, state, log, onEvents: (events) => sockets.send(events) });
+  const health = new HealthCheck({ influx, bridge });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.server.trustProxy);
+  app.use(securityHeaders);
+  app.use('/api', express.json({ limit: '16kb' }), requireGateWatchHeader);
+  app.get('/api/health', health.route);
+  app.use('/api/auth', auth.router());
+  app.use('/api/v1/history', historyRouter({ config, influx, auth }));
+  app.use('/api/v1', publicRouter({ config, influx, state }));
+  app.use('/api', apiNotFound);
+  app.use(staticApp(options.staticDir));
+  app.use(errorHandler(log));
+
+  const http = createServer(app);
+  sockets.start(http);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.server.port, config.server.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // Port taken, address not here: nothing may be left running behind the error.
+    await sockets.stop();
+    throw error;
+  }
+  sessions.start();
+  bridge.start();
+  const port = (http.address() as AddressInfo).port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url, checkpoints: config.checkpoints.length, users: users.size }, 'dashboard listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stop: () =>
+      (stopping ??= (async () => {
+        sessions.stop();
+        await sockets.stop();
+        await bridge.stop();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+        log.info('dashboard stopped');
+      })()),
+  };
+}
