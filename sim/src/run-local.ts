@@ -6,6 +6,7 @@
  *  2. the database schema: retention policies and continuous queries;
  *  3. one edge agent per crossing (its own process), reading socat ptys and the broker;
  *  4. the corridor simulator playing every device live, and writing its ground truth;
+ *     the dashboard (its own process) with demo sign-ins for each role;
  *  5. meanwhile the history: the last 14 days (GATEWATCH_BACKFILL_DAYS; 0 for none) of the
  *     three crossings up to the moment the live simulation took over, replayed through the edge
  *     code into InfluxDB; skipped where already there, completed where an earlier run stopped.
@@ -23,6 +24,7 @@ import { parseSiteConfig } from '@gatewatch/edge';
 import { applySchema, freePort, SocatPty, startInfluxd, startMosquitto } from '@gatewatch/infra';
 import { backfill, progressBar, type DeviceEmission } from './backfill.js';
 import { CROSSING_IDS, crossing as crossingById, localMidnight, siteDescription, simulate, truthLine, type Crossing, type SimItem } from './corridor/index.js';
+import { dashboardConfig, demoUsers } from './dashboardSite.js';
 import { LiveDriver } from './liveDriver.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url))); // sim/dist → repo root
@@ -30,6 +32,8 @@ const DATA = resolve(process.env.GATEWATCH_DATA_DIR ?? join(ROOT, '.data'));
 const DAY_MS = 86_400_000;
 const SEED = Number(process.env.GATEWATCH_SEED ?? 20261125);
 const BACKFILL_DAYS = Number(process.env.GATEWATCH_BACKFILL_DAYS ?? 14);
+/** Preferred; a free port when it is taken. */
+const DASHBOARD_PORT = Number(process.env.GATEWATCH_DASHBOARD_PORT ?? 18080);
 
 /**
  * Credentials of existing services come from the environment only (never a file of the
@@ -46,6 +50,14 @@ function credentialsFor(service: keyof typeof CREDENTIAL_ENV): { usernameEnv: st
   const names = CREDENTIAL_ENV[service];
   if (!process.env[names.usernameEnv]) return undefined;
   return process.env[names.passwordEnv] ? { ...names } : { usernameEnv: names.usernameEnv };
+}
+
+/** The dashboard config's credentials: the user name itself (not a secret), the password's variable. */
+function dashboardCredentials(service: keyof typeof CREDENTIAL_ENV): { credentials?: { username: string; passwordEnv?: string } } {
+  const names = CREDENTIAL_ENV[service];
+  const username = process.env[names.usernameEnv];
+  if (!username) return {};
+  return { credentials: { username, ...(process.env[names.passwordEnv] ? { passwordEnv: names.passwordEnv } : {}) } };
 }
 
 function checkNumber(name: string, value: number, ok: (n: number) => boolean, what: string): void {
@@ -81,19 +93,34 @@ function simulatorMqttUrl(url: string): string {
   return u.toString();
 }
 
+/** Waits until the dashboard answers (its health, whatever it says), or fails naming its log. */
+async function waitForDashboard(url: string, logPath: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fetch(new URL('api/health', url), { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the dashboard did not answer at ${url} within 30 s; see ${logPath}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** The items of a simulation from `t` on (what came before was the history's). */
 function* from(t: number, items: Iterable<SimItem>): Iterable<SimItem> {
   for (const item of items) if (item.at >= t) yield item;
 }
 
-/** Agents die with this command, also when it fails (its services do too: infra's exit hooks). */
-const agents = new Set<ChildProcess>();
+/** Agents and the dashboard die with this command, also when it fails (its services do too: infra's exit hooks). */
+const children = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const a of agents) a.kill('SIGKILL');
+  for (const c of children) c.kill('SIGKILL');
 });
 
 async function main(): Promise<void> {
   checkNumber('GATEWATCH_SEED', SEED, Number.isSafeInteger, 'a whole number');
+  checkNumber('GATEWATCH_DASHBOARD_PORT', DASHBOARD_PORT, (n) => Number.isInteger(n) && n > 0 && n < 65536, 'a TCP port number');
   checkNumber('GATEWATCH_BACKFILL_DAYS', BACKFILL_DAYS, (n) => Number.isInteger(n) && n >= 0 && n <= 30, 'a whole number of days from 0 to 30 (the raw retention)');
   mkdirSync(join(DATA, 'logs'), { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -110,6 +137,27 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  /** A Node process of ours (an agent, the dashboard): stopped with SIGTERM, fatal if it dies. */
+  const startChild = (what: string, args: string[], logPath: string): void => {
+    // Own process group: Ctrl-C reaches only this command, which stops the agents first (they
+    // drain into a still running InfluxDB), then the services.
+    const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')], detached: true });
+    children.add(child);
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (!stopping) {
+        console.error(`${what} exited (${code ?? signal}); see ${logPath}`);
+        void stopAll(1);
+      }
+    });
+    stops.push(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      await exited;
+    });
+  };
+
   let influxUrl = process.env.GATEWATCH_INFLUX_URL;
   let influxPort = 0;
   if (!influxUrl) {
@@ -118,9 +166,10 @@ async function main(): Promise<void> {
     influxUrl = influxd.url;
     influxPort = influxd.port;
   }
-  const influxCredentials = process.env.GATEWATCH_INFLUX_USERNAME
-    ? { username: process.env.GATEWATCH_INFLUX_USERNAME, password: process.env.GATEWATCH_INFLUX_PASSWORD ?? '' }
-    : undefined;
+  const influxCreds = credentialsFor('influx');
+  const mqttCredentials = credentialsFor('mqtt');
+  // The same variables the agents' site configs name, read here for the schema and the history.
+  const influxCredentials = influxCreds ? { username: process.env[influxCreds.usernameEnv]!, password: process.env[CREDENTIAL_ENV.influx.passwordEnv] ?? '' } : undefined;
   await applySchema(influxCredentials ? { url: influxUrl, credentials: influxCredentials } : influxUrl);
   let mqttUrl = process.env.GATEWATCH_MQTT_URL;
   if (!mqttUrl) {
@@ -132,8 +181,6 @@ async function main(): Promise<void> {
   const devPath = (c: Crossing, id: string): string => join(DATA, 'dev', c.id, id);
   const sites = CROSSING_IDS.map((id) => crossingById(id)).map((c) => {
     const description = siteDescription(c, (id) => devPath(c, id));
-    const mqttCredentials = credentialsFor('mqtt');
-    const influxCreds = credentialsFor('influx');
     const site = {
       ...description,
       mqtt: { url: mqttUrl, ...(mqttCredentials ? { credentials: mqttCredentials } : {}) },
@@ -157,27 +204,7 @@ async function main(): Promise<void> {
     const sitePath = join(DATA, 'sites', `${crossing.id}.yaml`);
     mkdirSync(join(DATA, 'sites'), { recursive: true });
     writeFileSync(sitePath, `# Written by the run command for the simulated devices under ${join(DATA, 'dev', crossing.id)}\n${stringify(site)}`);
-    const logPath = join(DATA, 'logs', `edge-${crossing.id}.log`);
-    // Own process group: Ctrl-C reaches only this command, which stops the agents first (they
-    // drain into a still running InfluxDB), then the services.
-    const agent: ChildProcess = spawn(process.execPath, [join(ROOT, 'edge/dist/main.js'), '--config', sitePath], {
-      stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')],
-      detached: true,
-    });
-    agents.add(agent);
-    agent.once('exit', () => agents.delete(agent));
-    agent.once('exit', (code, signal) => {
-      if (!stopping) {
-        console.error(`The edge agent of ${crossing.id} exited (${code ?? signal}); see ${logPath}`);
-        void stopAll(1);
-      }
-    });
-    stops.push(async () => {
-      if (agent.exitCode !== null) return;
-      const exited = new Promise<void>((r) => agent.once('exit', () => r()));
-      agent.kill('SIGTERM');
-      await exited;
-    });
+    startChild(`the edge agent of ${crossing.id}`, [join(ROOT, 'edge/dist/main.js'), '--config', sitePath], join(DATA, 'logs', `edge-${crossing.id}.log`));
   }
   mkdirSync(join(DATA, 'truth'), { recursive: true });
   // The moment the live simulation takes over from the history. The live simulation starts a
@@ -198,6 +225,27 @@ async function main(): Promise<void> {
     stops.push(() => driver.stop());
   });
 
+  // The dashboard: its own process, so that the history's replay never delays a live update.
+  const dashboardDir = join(DATA, 'dashboard');
+  const { loginsFile, logins, usersFile } = await demoUsers(dashboardDir);
+  const dashboardPort = await portOr(DASHBOARD_PORT);
+  const dashboardPath = join(dashboardDir, 'dashboard.yaml');
+  writeFileSync(
+    dashboardPath,
+    `# Written by the run command for the simulated corridor (docs/dashboard.md)\n${stringify(
+      dashboardConfig({
+        sites: sites.map((s) => s.site),
+        port: dashboardPort,
+        mqtt: { url: mqttUrl, ...dashboardCredentials('mqtt') },
+        influx: { url: influxUrl, ...dashboardCredentials('influx') },
+        usersFile,
+      }),
+    )}`,
+  );
+  startChild('the dashboard', [join(ROOT, 'dashboard/server/dist/main.js'), '--config', dashboardPath, '--static', join(ROOT, 'dashboard/web/dist')], join(DATA, 'logs', 'dashboard.log'));
+  const dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
+  await waitForDashboard(dashboardUrl, join(DATA, 'logs', 'dashboard.log'));
+
   const cli = influxPort ? `influx -port ${influxPort}` : `influx -host <host> -port <port>`;
   const mqttPort = new URL(mqttUrl).port;
   console.log(`
@@ -209,7 +257,10 @@ GateWatch is running (Ctrl-C stops everything).
                configs ${join(DATA, 'sites')}, logs ${join(DATA, 'logs')}
   Devices      simulated live (ptys under ${join(DATA, 'dev')}, cameras and customs over MQTT);
                ground truth in ${join(DATA, 'truth')}
-  Dashboard    not yet (issue 4)
+  Dashboard    ${dashboardUrl}
+               public: the corridor and wait estimates, no sign-in; sign in as
+${logins.map((l) => `                 ${l.username.padEnd(18)} ${l.password.padEnd(14)} ${l.role === 'officer' ? `officer at ${l.checkpoints!.join(', ')}` : `manager of ${l.region}`}`).join('\n')}
+               (kept in ${loginsFile})
   History      ${BACKFILL_DAYS > 0 ? `${BACKFILL_DAYS} days up to now, filling in below while the corridor runs` : 'none (GATEWATCH_BACKFILL_DAYS=0)'}
 
 Look at what the agents write:

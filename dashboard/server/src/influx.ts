@@ -3,6 +3,7 @@
  * auth when credentials are configured (never in the URL). Only the dashboard's read queries go
  * through here; their text is built in history/influxql.ts from validated values.
  */
+import { influxQuery, InfluxQueryError } from '@gatewatch/infra';
 import type { DashboardConfig } from './config/types.js';
 import { UpstreamError } from './errors.js';
 
@@ -15,11 +16,6 @@ export interface Series {
 
 /** One row of a series, by column name, with the series' tags. */
 export type Row = Record<string, unknown> & { time: number };
-
-interface Answer {
-  results?: { series?: { name?: string; tags?: Record<string, string>; columns: string[]; values?: unknown[][] }[]; error?: string }[];
-  error?: string;
-}
 
 export class InfluxClient {
   private readonly base: string;
@@ -41,27 +37,14 @@ export class InfluxClient {
 
   /** Runs one statement; throws UpstreamError (502) when InfluxDB is away or refuses it. */
   async query(q: string): Promise<Series[]> {
-    let res: Response;
+    let result;
     try {
-      res = await fetch(`${this.base}/query`, {
-        method: 'POST',
-        headers: this.headers,
-        body: new URLSearchParams({ q, db: this.config.database, epoch: 'ms' }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      result = await influxQuery(this.config, q, { db: this.config.database, epoch: 'ms', timeoutMs: this.timeoutMs });
     } catch (error) {
-      throw new UpstreamError(`InfluxDB did not answer (${error instanceof Error ? error.message : String(error)})`);
+      if (!(error instanceof InfluxQueryError)) throw error;
+      // The statement stays in the log, not in the answer to the browser.
+      throw new UpstreamError(error.code === 'UNREACHABLE' ? 'InfluxDB did not answer' : `InfluxDB refused the query${error.status ? ` (${error.status})` : ''}`);
     }
-    const text = await res.text();
-    let answer: Answer;
-    try {
-      answer = JSON.parse(text) as Answer;
-    } catch {
-      throw new UpstreamError(`InfluxDB answered ${res.status}`);
-    }
-    const result = answer.results?.[0];
-    const error = answer.error ?? result?.error;
-    if (!res.ok || error !== undefined || !result) throw new UpstreamError(`InfluxDB refused the query: ${error ?? res.status}`);
     return (result.series ?? []).map((s) => ({ name: s.name ?? '', tags: s.tags ?? {}, columns: s.columns, values: s.values ?? [] }));
   }
 

@@ -1,29 +1,11 @@
 /**
- * The only ways a value gets into InfluxQL text here. Identifiers and string literals are quoted
- * exactly as infra/src/influxSchema.ts quotes them (quoteIdent, quoteString; infra's package
- * index does not export them, so they are repeated here: keep the two in step). Times go in as
- * the ISO text of a Date, numbers as integers, checkpoint ids only after they matched the
- * configured ones.
+ * The only ways a value gets into InfluxQL text here: identifiers and string literals quoted by
+ * infra's quoteIdent and quoteString (the schema's own), times as the ISO text of a Date,
+ * numbers as integers, checkpoint ids only after they matched the configured ones.
  */
-const KEYWORDS = new Set(
-  (
-    'ALL ALTER ANALYZE ANY AS ASC BEGIN BY CARDINALITY CREATE CONTINUOUS DATABASE DATABASES DEFAULT ' +
-    'DELETE DESC DESTINATIONS DIAGNOSTICS DISTINCT DROP DURATION END EVERY EXACT EXPLAIN FIELD FOR ' +
-    'FROM GRANT GRANTS GROUP GROUPS IN INF INSERT INTO KEY KEYS KILL LIMIT MEASUREMENT MEASUREMENTS ' +
-    'NAME OFFSET ON ORDER PASSWORD POLICIES POLICY PRIVILEGES QUERIES QUERY READ REPLICATION RESAMPLE ' +
-    'RETENTION REVOKE SELECT SERIES SET SHARD SHARDS SLIMIT SOFFSET STATS SUBSCRIPTION SUBSCRIPTIONS ' +
-    'TAG TO USER USERS VALUES WHERE WITH WRITE'
-  ).split(' '),
-);
+import { quoteIdent, quoteString } from '@gatewatch/infra';
 
-export function quoteIdent(name: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name.toUpperCase())) return name;
-  return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
-
-export function quoteString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+export { quoteIdent, quoteString };
 
 /** `"db"."rp"."measurement"` */
 export const from = (db: string, rp: string, measurement: string): string => `${quoteIdent(db)}.${quoteIdent(rp)}.${quoteIdent(measurement)}`;
