@@ -4,3 +4,4 @@ export { Prng } from './prng.js';
 export { backfill, BackfillError, progressBar, type BackfillCrossing, type BackfillCrossingResult, type BackfillOptions, type BackfillResult, type DeviceEmission } from './backfill.js';
 export { LiveDriver, type LiveClock, type LiveDriverOptions } from './liveDriver.js';
 export * from './corridor/index.js';
+export { readDemoLogins, REGIONS, type DemoLogin } from './dashboardSite.js';

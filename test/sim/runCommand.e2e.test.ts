@@ -2,14 +2,17 @@
  * The README's run command (`npm start` → sim/dist/run-local.js) as a newcomer runs it: it starts
  * InfluxDB, Mosquitto, three edge agents and the live simulator, prints where everything runs,
  * fills in the history while the corridor runs, stops everything on Ctrl-C, and on the next
- * start completes the history from where the last run stopped.
+ * start completes the history from where the last run stopped. Meanwhile the dashboard it
+ * prints is toured in a browser by each of its user groups (test/dashboard/tour.ts).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readDemoLogins } from '@gatewatch/sim';
+import { dashboardTour } from '../dashboard/tour.js';
 import { REPO } from '../harness/agentProcess.js';
 
 const ENTRY = join(REPO, 'sim/dist/run-local.js');
@@ -64,7 +67,7 @@ describe('npm start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs the corridor live with its history, stops cleanly on Ctrl-C, and completes the history on the next start', { timeout: 600_000 }, async () => {
+  it('runs the corridor live with its history and dashboard, stops cleanly on Ctrl-C, and completes the history on the next start', { timeout: 600_000 }, async () => {
     const first = start(dataDir);
     await until('history', first, () => /History done in/.test(first.output()), 240_000);
     const out = first.output();
@@ -97,6 +100,19 @@ describe('npm start', () => {
       expect(times.at(-1), c).toBeGreaterThanOrEqual(liveFrom + 10_000 - 2 * interval);
     }
     expect(processesOf(dataDir).length).toBeGreaterThanOrEqual(2 + 3);
+
+    // The dashboard it prints: each user group finds what it came for, the corridor moving live.
+    const dashboardUrl = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+    expect(dashboardUrl, out).toBeDefined();
+    const unitIds = new Set<string>();
+    for (const f of readdirSync(join(dataDir, 'truth'))) {
+      for (const line of readFileSync(join(dataDir, 'truth', f), 'utf8').split('\n')) {
+        const r = line ? (JSON.parse(line) as { type: string; unit?: string }) : undefined;
+        if (r?.type === 'unit' && r.unit) unitIds.add(r.unit);
+      }
+    }
+    expect(unitIds.size).toBeGreaterThan(0);
+    await dashboardTour({ url: dashboardUrl!, logins: readDemoLogins(join(dataDir, 'dashboard')), unitIds });
 
     // Ctrl-C: everything it started stops, and it says so.
     process.kill(-first.child.pid!, 'SIGINT');

@@ -1,0 +1,173 @@
+/**
+ * The dashboard as its three user groups use it, in Debian's chromium against the built web app
+ * served by the real server, fed by the simulated corridor of the run command. Each view is
+ * saved as a screenshot under test-results/screenshots/ (test artefacts, looked at by people).
+ */
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP, PHONE, launchBrowser, screenshot } from '../harness/browser.js';
+
+export interface TourLogin {
+  username: string;
+  password: string;
+  role: 'officer' | 'manager';
+  checkpoints?: string[];
+  region?: string;
+}
+
+export interface TourOptions {
+  url: string;
+  logins: readonly TourLogin[];
+  /** Unit ids (plates, containers, wagons) the corridor has seen: never on a public page. */
+  unitIds: ReadonlySet<string>;
+}
+
+const KIM_THANH_VI = 'Cửa khẩu quốc tế đường bộ số II Kim Thành';
+
+async function newPage(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'vi-VN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+/** Words of a page that look like any unit the corridor has seen. */
+async function unitIdsShown(page: Page, unitIds: ReadonlySet<string>): Promise<string[]> {
+  const text = await page.locator('body').innerText();
+  return [...unitIds].filter((u) => text.includes(u));
+}
+
+async function signIn(page: Page, url: string, login: TourLogin): Promise<void> {
+  await page.goto(`${url}#/login`);
+  await page.getByLabel('Tên đăng nhập').fill(login.username);
+  await page.getByLabel('Mật khẩu').fill(login.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Đăng xuất' }).count(), { timeout: 10_000 }).toBe(1);
+}
+
+/** Waits until a text of the page changes by itself (a live update), answering both texts. */
+async function changesLive(page: Page, selector: string, timeoutMs = 30_000): Promise<[string, string]> {
+  const before = await page.locator(selector).first().innerText();
+  await expect.poll(() => page.locator(selector).first().innerText(), { timeout: timeoutMs, interval: 500 }).not.toBe(before);
+  return [before, await page.locator(selector).first().innerText()];
+}
+
+export async function dashboardTour(opts: TourOptions): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    await publicOverview(browser, opts);
+    await logistics(browser, opts);
+    await officer(browser, opts);
+    await manager(browser, opts);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Everyone: the three crossings in corridor order, live, in Vietnamese then English. */
+async function publicOverview(browser: Browser, { url, unitIds }: TourOptions): Promise<void> {
+  const page = await newPage(browser, DESKTOP);
+  await page.goto(url);
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Tổng quan hành lang');
+  expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+  const crossings = page.locator('[data-testid^="crossing-"]');
+  await expect.poll(() => crossings.count()).toBe(3);
+  expect(await crossings.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual([
+    'crossing-lao-cai-rail',
+    'crossing-kim-thanh-road',
+    'crossing-dinh-vu-port',
+  ]);
+  await expect.poll(() => page.getByRole('heading', { name: KIM_THANH_VI }).count()).toBe(1);
+  // Live: each crossing's estimate says when it was made; it moves on without a reload.
+  await expect.poll(() => page.locator('[data-testid="crossing-dinh-vu-port"] .crossing-footer').innerText()).toMatch(/Cập nhật \d\d:\d\d/);
+  await screenshot(page, 'overview-vi-desktop');
+  expect(await unitIdsShown(page, unitIds)).toEqual([]);
+
+  await page.getByRole('button', { name: 'EN' }).click();
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Corridor overview');
+  expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  expect(await page.getByRole('button', { name: 'EN' }).getAttribute('aria-pressed')).toBe('true');
+  await expect.poll(() => page.getByRole('heading', { name: 'Kim Thanh International Road Border Gate' }).count()).toBe(1);
+  await screenshot(page, 'overview-en-desktop');
+  // The choice is kept for the next visit.
+  await page.reload();
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Corridor overview');
+  await page.getByRole('button', { name: 'VI' }).click();
+  await page.context().close();
+
+  const phone = await newPage(browser, PHONE);
+  await phone.goto(url);
+  await expect.poll(() => phone.locator('[data-testid^="crossing-"]').count()).toBe(3);
+  await screenshot(phone, 'overview-vi-phone');
+  // Nothing wider than the phone's screen but the tables that scroll by themselves.
+  expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+  await phone.context().close();
+}
+
+/** Logistics firms: waits now, their trend, the typical wait by hour; no sign-in, no unit ids. */
+async function logistics(browser: Browser, { url, unitIds }: TourOptions): Promise<void> {
+  const page = await newPage(browser, DESKTOP);
+  await page.goto(`${url}#/wait`);
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Thời gian chờ cho doanh nghiệp vận tải');
+  await expect.poll(() => page.locator('[data-testid^="wait-"]').count()).toBe(6);
+  await expect.poll(() => page.locator('[data-testid="wait-dinh-vu-port-inbound"]').innerText()).toMatch(/\d/);
+  // The charts drew (recharts paths), not an empty or error state.
+  await expect.poll(() => page.locator('.recharts-line-curve, .recharts-bar-rectangle').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await screenshot(page, 'logistics-vi-desktop');
+  expect(await unitIdsShown(page, unitIds)).toEqual([]);
+  await page.context().close();
+}
+
+/** A gate officer at Dinh Vu (open day and night): live lanes, units inside, devices; nothing of another crossing. */
+async function officer(browser: Browser, { url, logins }: TourOptions): Promise<void> {
+  const login = logins.find((l) => l.role === 'officer' && l.checkpoints?.includes('dinh-vu-port'))!;
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, url, login);
+  await expect.poll(() => page.url()).toContain('#/checkpoint/dinh-vu-port');
+  await expect.poll(() => page.locator('[data-testid^="lane-"][data-testid$="-queue"]').count()).toBeGreaterThan(0);
+  // A lane card shows the time of its latest queue record: the edge's 10 s interval moves it.
+  const [before, after] = await changesLive(page, '.lane-card p.muted');
+  expect(after).not.toBe(before);
+  // Units inside with their channel and time so far; device health.
+  const units = page.getByRole('region', { name: /Phương tiện|Đơn vị|trong khu vực/i });
+  await expect.poll(() => units.locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(() => page.getByRole('region', { name: /Thiết bị/i }).locator('tbody tr').count()).toBeGreaterThan(3);
+  await screenshot(page, 'officer-dinh-vu-desktop');
+  await page.setViewportSize(PHONE);
+  await screenshot(page, 'officer-dinh-vu-phone');
+  await page.setViewportSize(DESKTOP);
+
+  // Another crossing's page shows nothing of it.
+  await page.goto(`${url}#/checkpoint/kim-thanh-road`);
+  await expect.poll(() => page.locator('[data-testid^="lane-"][data-testid$="-queue"]').count(), { timeout: 5_000 }).toBe(0);
+  await expect.poll(() => page.locator('body').innerText()).toMatch(/quyền|không được|403/i);
+
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect.poll(() => page.getByRole('link', { name: 'Đăng nhập' }).count()).toBeGreaterThan(0);
+  await page.context().close();
+}
+
+/** A branch manager of Lao Cai: throughput, clearance times, heat map of the day of history; CSV. */
+async function manager(browser: Browser, { url, logins }: TourOptions): Promise<void> {
+  const login = logins.find((l) => l.role === 'manager' && l.region === 'lao-cai')!;
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, url, login);
+  await expect.poll(() => page.url()).toContain('#/manager');
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Thống kê và so sánh');
+  await expect.poll(() => page.locator('.recharts-bar-rectangle, .recharts-line-curve').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('[data-testid^="heatmap-"]').count()).toBeGreaterThan(0);
+  await screenshot(page, 'manager-lao-cai-desktop');
+
+  const link = page.getByRole('link', { name: /^Xuất CSV/ }).first();
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  expect(csv[0]).toMatch(/checkpoint/);
+  expect(csv.length).toBeGreaterThan(1);
+  // Only the region's crossings: Lao Cai's branch does not manage Dinh Vu.
+  expect(csv.slice(1).some((l) => l.includes('dinh-vu-port'))).toBe(false);
+  await page.setViewportSize(PHONE);
+  await screenshot(page, 'manager-lao-cai-phone');
+  await page.context().close();
+}
