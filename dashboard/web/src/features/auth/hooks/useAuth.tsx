@@ -1,0 +1,60 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import type { ReactNode } from 'react';
+import type { Me } from '@gatewatch/shared';
+import { fetchMe, login as apiLogin, logout as apiLogout } from '../api.js';
+import { reconnectSocket } from '../../../lib/socket.js';
+
+export interface Auth {
+  /** undefined while the first /me is under way */
+  me: Me | null | undefined;
+  signIn: (username: string, password: string) => Promise<Me>;
+  signOut: () => Promise<void>;
+  /** Whether the user may see this checkpoint's officer view and history. */
+  canSee: (checkpoint: string) => boolean;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children, initialMe }: { children: ReactNode; initialMe?: Me | null }) {
+  const [me, setMe] = useState<Me | null | undefined>(initialMe);
+
+  useEffect(() => {
+    if (initialMe !== undefined) return;
+    let live = true;
+    fetchMe().then(
+      (m) => live && setMe(m),
+      () => live && setMe(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [initialMe]);
+
+  const signIn = useCallback(async (username: string, password: string) => {
+    const m = await apiLogin(username, password);
+    setMe(m);
+    reconnectSocket();
+    return m;
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await apiLogout();
+    } finally {
+      setMe(null);
+      reconnectSocket();
+    }
+  }, []);
+
+  const value = useMemo<Auth>(
+    () => ({ me, signIn, signOut, canSee: (cp) => !!me && me.checkpoints.includes(cp) }),
+    [me, signIn, signOut],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const v = useContext(AuthContext);
+  if (!v) throw new Error('useAuth outside AuthProvider');
+  return v;
+}
