@@ -1,0 +1,72 @@
+import { useEffect } from 'react';
+import { useI18n } from '../i18n/index.js';
+import { useRoute } from '../lib/router.js';
+import type { Route } from '../lib/router.js';
+import { LoginPage } from '../features/auth/components/LoginPage.js';
+import { AuthProvider } from '../features/auth/hooks/useAuth.js';
+import { OfficerView } from '../features/checkpoint/components/OfficerView.js';
+import { CorridorOverview } from '../features/corridor/components/CorridorOverview.js';
+import { CheckpointsProvider } from '../features/corridor/hooks/useCheckpoints.js';
+import { ManagerView } from '../features/history/components/ManagerView.js';
+import { LogisticsView } from '../features/wait/components/LogisticsView.js';
+import { I18nProvider } from '../i18n/index.js';
+import { Header } from './Header.js';
+
+function Page({ route }: { route: Route }) {
+  const { t } = useI18n();
+  switch (route.name) {
+    case 'overview':
+      return <CorridorOverview />;
+    case 'checkpoint':
+      return <OfficerView key={route.id} checkpoint={route.id} />;
+    case 'manager':
+      return <ManagerView />;
+    case 'wait':
+      return <LogisticsView />;
+    case 'login':
+      return <LoginPage />;
+    case 'notFound':
+      return (
+        <div className="page page-narrow">
+          <h1>{t('state.notFound')}</h1>
+          <p>
+            <a href="#/">{t('state.backHome')}</a>
+          </p>
+        </div>
+      );
+  }
+}
+
+function Shell() {
+  const route = useRoute();
+  const { t } = useI18n();
+  useEffect(() => {
+    window.scrollTo?.(0, 0);
+  }, [route]);
+  return (
+    <>
+      <a href="#main" className="skip-link" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        {t('app.skipToContent')}
+      </a>
+      <Header route={route} />
+      <main id="main" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+      <footer className="app-footer">
+        <span>{t('app.name')}</span> · <span>{t('app.timeZoneNote')}</span>
+      </footer>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <AuthProvider>
+        <CheckpointsProvider>
+          <Shell />
+        </CheckpointsProvider>
+      </AuthProvider>
+    </I18nProvider>
+  );
+}
