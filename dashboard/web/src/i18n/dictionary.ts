@@ -57,6 +57,10 @@ const vi = {
   'channel.yellow': 'Luồng vàng',
   'channel.red': 'Luồng đỏ',
   'channel.unknown': 'Chưa phân luồng',
+  'channelShort.green': 'Xanh',
+  'channelShort.yellow': 'Vàng',
+  'channelShort.red': 'Đỏ',
+  'channelShort.unknown': 'Chưa rõ',
 
   'overview.title': 'Tổng quan hành lang',
   'overview.intro': 'Ba cửa khẩu từ Lào Cai đến Hải Phòng: số phương tiện đang chờ và thời gian chờ dự kiến theo từng chiều, cập nhật trực tiếp.',
@@ -179,7 +183,7 @@ const vi = {
   'wait.median': 'Trung vị',
   'wait.p90': 'Phân vị 90',
   'wait.bestHours': 'Giờ thường chờ ít nhất ({dir}): {hours}',
-  'wait.level': 'Mức độ',
+  'wait.direction': 'Chiều',
   'wait.updated': 'Cập nhật',
 
   'login.title': 'Đăng nhập',
@@ -248,6 +252,10 @@ const en: Record<MessageKey, string> = {
   'channel.yellow': 'Yellow channel',
   'channel.red': 'Red channel',
   'channel.unknown': 'Not assigned',
+  'channelShort.green': 'Green',
+  'channelShort.yellow': 'Yellow',
+  'channelShort.red': 'Red',
+  'channelShort.unknown': 'Unknown',
 
   'overview.title': 'Corridor overview',
   'overview.intro': 'The three crossings from Lao Cai to Hai Phong: units queuing and the expected wait in each direction, updated live.',
@@ -370,7 +378,7 @@ const en: Record<MessageKey, string> = {
   'wait.median': 'Median',
   'wait.p90': '90th percentile',
   'wait.bestHours': 'Usually shortest wait ({dir}): {hours}',
-  'wait.level': 'Level',
+  'wait.direction': 'Direction',
   'wait.updated': 'Updated',
 
   'login.title': 'Sign in',

@@ -6,6 +6,12 @@ import { I18nProvider } from '../../../i18n/index.js';
 import { AuthProvider } from '../hooks/useAuth.js';
 import { LoginPage } from './LoginPage.js';
 
+// no real socket in unit tests
+vi.mock('../../../lib/socket.js', () => {
+  const socket = { on: () => socket, off: () => socket, connect: () => socket, disconnect: () => socket, connected: false };
+  return { getSocket: () => socket, reconnectSocket: () => {} };
+});
+
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();

@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 import type { Me } from '@gatewatch/shared';
 import { fetchMe, login as apiLogin, logout as apiLogout } from '../api.js';
-import { reconnectSocket } from '../../../lib/socket.js';
+import { getSocket, reconnectSocket } from '../../../lib/socket.js';
 
 export interface Auth {
   /** undefined while the first /me is under way */
@@ -29,6 +29,21 @@ export function AuthProvider({ children, initialMe }: { children: ReactNode; ini
       live = false;
     };
   }, [initialMe]);
+
+  // A session that ends (idle, shift over, server restart) is disconnected by the server:
+  // reconnect as the public and ask who we are, so the views fall back to "sign in".
+  useEffect(() => {
+    const s = getSocket();
+    const onDisconnect = (reason: string) => {
+      if (reason !== 'io server disconnect') return;
+      s.connect();
+      fetchMe().then(setMe, () => setMe(null));
+    };
+    s.on('disconnect', onDisconnect);
+    return () => {
+      s.off('disconnect', onDisconnect);
+    };
+  }, []);
 
   const signIn = useCallback(async (username: string, password: string) => {
     const m = await apiLogin(username, password);

@@ -31,27 +31,27 @@ export function UnitsTable({ units, kind }: { units: UnitsInsideRecord; kind: Ch
           <thead>
             <tr>
               <th scope="col">{t('officer.unit')}</th>
-              <th scope="col">{t('officer.unitLane')}</th>
-              <th scope="col">{t('officer.unitChannel')}</th>
-              <th scope="col">{t('officer.unitStage')}</th>
               <th scope="col" className="num">
                 {t('officer.unitTime')}
               </th>
+              <th scope="col">{t('officer.unitChannel')}</th>
+              <th scope="col">{t('officer.unitLane')}</th>
+              <th scope="col">{t('officer.unitStage')}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map(({ u, inside, overdue: late }) => (
               <tr key={`${u.unit}|${u.lane}`} className={late ? 'row-overdue' : undefined} data-overdue={late || undefined}>
                 <td className="mono">{u.unit}</td>
-                <td>{u.lane}</td>
+                <td className="num mono">
+                  {late && <span className="badge level-congested overdue-tag">{t('officer.overdue')}</span>}
+                  {formatElapsed(inside)}
+                </td>
                 <td>
                   <ChannelChip channel={u.channel} />
                 </td>
+                <td>{u.lane}</td>
                 <td>{t(`officer.stage.${stageOf(u)}`)}</td>
-                <td className="num mono">
-                  {formatElapsed(inside)}
-                  {late && <span className="badge level-congested overdue-tag">{t('officer.overdue')}</span>}
-                </td>
               </tr>
             ))}
           </tbody>

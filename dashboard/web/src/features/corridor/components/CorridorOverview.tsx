@@ -26,7 +26,7 @@ export function CorridorOverview() {
           corridor.reload();
         }}
         empty={list.length === 0}
-        actions={corridor.time ? <span className="muted">{formatTimeSeconds(corridor.time)}</span> : undefined}
+        actions={corridor.time ? <span className="muted">{t('overview.updated', { time: formatTimeSeconds(corridor.time) })}</span> : undefined}
         testId="corridor-panel"
       >
         <CorridorStrip

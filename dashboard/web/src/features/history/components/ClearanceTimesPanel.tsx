@@ -24,15 +24,22 @@ export function ClearanceTimesPanel({ query, checkpoints }: { query: HistoryQuer
       ),
     [f.data, order],
   );
-  const chartRows = useMemo(
+  const perCheckpoint = useMemo(
     () =>
-      rows.map((r) => ({
-        label: `${checkpoints.get(r.checkpoint)?.kind ? t(`kind.${checkpoints.get(r.checkpoint)!.kind}`) : r.checkpoint} · ${t(`channel.${r.channel}`)}`,
-        median: r.medianS === null ? null : Math.round(r.medianS / 60),
-        p90: r.p90S === null ? null : Math.round(r.p90S / 60),
-        p99: r.p99S === null ? null : Math.round(r.p99S / 60),
-      })),
-    [rows, checkpoints, t],
+      order
+        .map((c) => ({
+          c,
+          rows: rows
+            .filter((r) => r.checkpoint === c)
+            .map((r) => ({
+              label: t(`channelShort.${r.channel}`),
+              median: r.medianS === null ? null : Math.round(r.medianS / 60),
+              p90: r.p90S === null ? null : Math.round(r.p90S / 60),
+              p99: r.p99S === null ? null : Math.round(r.p99S / 60),
+            })),
+        }))
+        .filter((x) => x.rows.length > 0),
+    [rows, order, t],
   );
   return (
     <Panel
@@ -81,19 +88,24 @@ export function ClearanceTimesPanel({ query, checkpoints }: { query: HistoryQuer
           </tbody>
         </table>
       </div>
-      <div className="chart" role="img" aria-label={`${title} (${t('officer.axisMinutes')})`}>
-        <ResponsiveContainer width="100%" height={260}>
-          <BarChart data={chartRows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-            <XAxis dataKey="label" interval={0} tick={{ fontSize: 11 }} height={40} />
-            <YAxis width={48} label={{ value: t('officer.axisMinutes'), angle: -90, position: 'insideLeft', fontSize: 11 }} />
-            <Tooltip formatter={(v) => formatDuration(Number(v) * 60, lang)} />
-            <Legend />
-            <Bar dataKey="median" name={t('manager.median')} fill="#1f6feb" isAnimationActive={false} />
-            <Bar dataKey="p90" name={t('manager.p90')} fill="#f59f00" isAnimationActive={false} />
-            <Bar dataKey="p99" name={t('manager.p99')} fill="#e03131" isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
+      <div className="small-multiples">
+        {perCheckpoint.map(({ c, rows: data }) => (
+          <figure key={c} className="chart" role="img" aria-label={`${title}: ${nameOf(c)} (${t('officer.axisMinutes')})`}>
+            <figcaption>{nameOf(c)}</figcaption>
+            <ResponsiveContainer width="100%" height={220}>
+              <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+                <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+                <XAxis dataKey="label" interval={0} tick={{ fontSize: 12 }} />
+                <YAxis width={44} label={{ value: t('officer.axisMinutes'), angle: -90, position: 'insideLeft', fontSize: 11 }} />
+                <Tooltip formatter={(v) => formatDuration(Number(v) * 60, lang)} />
+                <Legend />
+                <Bar dataKey="median" name={t('manager.median')} fill="#1f6feb" isAnimationActive={false} />
+                <Bar dataKey="p90" name={t('manager.p90')} fill="#f59f00" isAnimationActive={false} />
+                <Bar dataKey="p99" name={t('manager.p99')} fill="#e03131" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </figure>
+        ))}
       </div>
     </Panel>
   );

@@ -15,8 +15,7 @@ export function WaitNowTable({ checkpoints, crossings }: { checkpoints: readonly
         <thead>
           <tr>
             <th scope="col">{t('manager.checkpoints')}</th>
-            <th scope="col">{t('officer.direction')}</th>
-            <th scope="col">{t('wait.level')}</th>
+            <th scope="col">{t('wait.direction')}</th>
             <th scope="col" className="num">
               {t('overview.wait')}
             </th>
@@ -34,14 +33,14 @@ export function WaitNowTable({ checkpoints, crossings }: { checkpoints: readonly
             DIRECTIONS.map((d, i) => {
               const e = estimateOf(crossings.get(c.id), d);
               return (
-                <tr key={`${c.id}|${d}`} data-testid={`wait-${c.id}-${d}`}>
+                <tr key={`${c.id}|${d}`} data-testid={`wait-${c.id}-${d}`} data-level={e?.level ?? 'unknown'}>
                   {i === 0 && (
                     <th scope="rowgroup" rowSpan={DIRECTIONS.length}>
                       {local(c.name)}
                     </th>
                   )}
-                  <td>{t(`dir.${d}`)}</td>
                   <td>
+                    <span className="dir-name">{t(`dir.${d}`)}</span>
                     <LevelBadge level={e?.level ?? 'unknown'} />
                   </td>
                   <td className="num strong">{formatDuration(e?.expectedWaitS, lang)}</td>
