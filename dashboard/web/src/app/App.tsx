@@ -1,16 +1,19 @@
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { useI18n } from '../i18n/index.js';
 import { useRoute } from '../lib/router.js';
 import type { Route } from '../lib/router.js';
 import { LoginPage } from '../features/auth/components/LoginPage.js';
 import { AuthProvider } from '../features/auth/hooks/useAuth.js';
-import { OfficerView } from '../features/checkpoint/components/OfficerView.js';
 import { CorridorOverview } from '../features/corridor/components/CorridorOverview.js';
 import { CheckpointsProvider } from '../features/corridor/hooks/useCheckpoints.js';
-import { ManagerView } from '../features/history/components/ManagerView.js';
-import { LogisticsView } from '../features/wait/components/LogisticsView.js';
 import { I18nProvider } from '../i18n/index.js';
+import { Panel } from '../components/Panel.js';
 import { Header } from './Header.js';
+
+// The views with charts load on demand: the public overview stays small on a phone.
+const OfficerView = lazy(() => import('../features/checkpoint/components/OfficerView.js').then((m) => ({ default: m.OfficerView })));
+const ManagerView = lazy(() => import('../features/history/components/ManagerView.js').then((m) => ({ default: m.ManagerView })));
+const LogisticsView = lazy(() => import('../features/wait/components/LogisticsView.js').then((m) => ({ default: m.LogisticsView })));
 
 function Page({ route }: { route: Route }) {
   const { t } = useI18n();
@@ -50,7 +53,15 @@ function Shell() {
       </a>
       <Header route={route} />
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <Suspense
+          fallback={
+            <div className="page">
+              <Panel title={t('app.name')} loading />
+            </div>
+          }
+        >
+          <Page route={route} />
+        </Suspense>
       </main>
       <footer className="app-footer">
         <span>{t('app.name')}</span> · <span>{t('app.timeZoneNote')}</span>

@@ -33,15 +33,24 @@ export function AuthProvider({ children, initialMe }: { children: ReactNode; ini
   // A session that ends (idle, shift over, server restart) is disconnected by the server:
   // reconnect as the public and ask who we are, so the views fall back to "sign in".
   useEffect(() => {
+    // After a reconnect (a server restart ends every session) ask again too.
     const s = getSocket();
+    let dropped = false;
+    const recheck = () => fetchMe().then(setMe, () => setMe(null));
     const onDisconnect = (reason: string) => {
-      if (reason !== 'io server disconnect') return;
-      s.connect();
-      fetchMe().then(setMe, () => setMe(null));
+      dropped = true;
+      if (reason === 'io server disconnect') s.connect();
+    };
+    const onConnect = () => {
+      if (!dropped) return;
+      dropped = false;
+      void recheck();
     };
     s.on('disconnect', onDisconnect);
+    s.on('connect', onConnect);
     return () => {
       s.off('disconnect', onDisconnect);
+      s.off('connect', onConnect);
     };
   }, []);
 

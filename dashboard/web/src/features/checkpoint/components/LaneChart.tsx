@@ -1,5 +1,6 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { LIVE_SERIES_MS } from '@gatewatch/shared';
 import type { QueuePoint } from '@gatewatch/shared';
 import { seriesColor } from '../../../components/chartColors.js';
 import { useI18n } from '../../../i18n/index.js';
@@ -9,6 +10,14 @@ export interface LaneChartProps {
   series: readonly QueuePoint[];
   lanes: readonly string[];
   metric: 'length' | 'waitS';
+}
+
+/** Ticks on the local quarter hours within [min, max] (the zone is a whole-hour offset). */
+function hourTicks(min: number, max: number): number[] {
+  const step = 15 * 60_000;
+  const out: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);
+  return out;
 }
 
 interface Row {
@@ -28,16 +37,13 @@ export const LaneChart = memo(function LaneChart({ series, lanes, metric }: Lane
     }
     return m;
   }, [series, lanes, metric]);
-  const [min, max] = useMemo(() => {
-    let lo = Infinity;
+  // a fixed two-hour window ending at the newest point, so the chart scrolls rather than stretches
+  const max = useMemo(() => {
     let hi = -Infinity;
-    for (const p of series) {
-      const ms = Date.parse(p.time);
-      if (ms < lo) lo = ms;
-      if (ms > hi) hi = ms;
-    }
-    return [lo, hi];
+    for (let i = series.length - 1; i >= Math.max(0, series.length - 16); i--) hi = Math.max(hi, Date.parse(series[i]!.time));
+    return hi;
   }, [series]);
+  const min = max - LIVE_SERIES_MS;
   const unit = metric === 'length' ? t('officer.axisUnits') : t('officer.axisMinutes');
   return (
     <div className="chart" role="img" aria-label={metric === 'length' ? t('officer.chartQueue') : t('officer.chartWait')}>
@@ -48,10 +54,10 @@ export const LaneChart = memo(function LaneChart({ series, lanes, metric }: Lane
             dataKey="t"
             type="number"
             scale="time"
-            domain={Number.isFinite(min) ? [min, max] : ['auto', 'auto']}
+            domain={Number.isFinite(max) ? [min, max] : ['auto', 'auto']}
+            {...(Number.isFinite(max) ? { ticks: hourTicks(min, max) } : {})}
             tickFormatter={(v: number) => formatTime(v)}
             minTickGap={40}
-            allowDuplicatedCategory={false}
           />
           <YAxis width={44} allowDecimals={metric !== 'length'} label={{ value: unit, angle: -90, position: 'insideLeft', fontSize: 11 }} />
           <Tooltip

@@ -52,7 +52,7 @@ function CrossingCard({ info, now, link }: { info: CheckpointInfo; now: Crossing
           <thead>
             <tr>
               <th scope="col" className="sr-only">
-                {t('officer.direction')}
+                {t('wait.direction')}
               </th>
               <th scope="col">{t('overview.queue')}</th>
               <th scope="col">{t('overview.wait')}</th>
