@@ -5,7 +5,7 @@ import type { Route } from '../lib/router.js';
 import { LoginPage } from '../features/auth/components/LoginPage.js';
 import { AuthProvider } from '../features/auth/hooks/useAuth.js';
 import { CorridorOverview } from '../features/corridor/components/CorridorOverview.js';
-import { CheckpointsProvider } from '../features/corridor/hooks/useCheckpoints.js';
+import { CheckpointsProvider, useCheckpoints } from '../features/corridor/hooks/useCheckpoints.js';
 import { I18nProvider } from '../i18n/index.js';
 import { Panel } from '../components/Panel.js';
 import { Header } from './Header.js';
@@ -42,10 +42,26 @@ function Page({ route }: { route: Route }) {
 
 function Shell() {
   const route = useRoute();
-  const { t } = useI18n();
+  const { t, local } = useI18n();
+  const { byId } = useCheckpoints();
   useEffect(() => {
     window.scrollTo?.(0, 0);
   }, [route]);
+  const title =
+    route.name === 'overview'
+      ? t('overview.title')
+      : route.name === 'wait'
+        ? t('wait.title')
+        : route.name === 'manager'
+          ? t('manager.title')
+          : route.name === 'login'
+            ? t('login.title')
+            : route.name === 'checkpoint'
+              ? local(byId.get(route.id)?.name) || route.id
+              : t('state.notFound');
+  useEffect(() => {
+    document.title = `${title} – GateWatch`;
+  }, [title]);
   return (
     <>
       <a href="#main" className="skip-link" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
