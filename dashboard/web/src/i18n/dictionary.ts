@@ -155,6 +155,7 @@ const vi = {
   'manager.exportCsvOf': 'Xuất CSV: {panel}',
   'manager.signInRequired': 'Cần đăng nhập để xem thống kê.',
   'manager.clearanceRetention': 'Dữ liệu chi tiết được lưu 30 ngày.',
+  'manager.clearanceClamped': 'Tính từ ngày {date}: dữ liệu chi tiết chỉ được lưu 30 ngày.',
 
   'weekday.0': 'Thứ Hai',
   'weekday.1': 'Thứ Ba',
@@ -350,6 +351,7 @@ const en: Record<MessageKey, string> = {
   'manager.exportCsvOf': 'Export CSV: {panel}',
   'manager.signInRequired': 'Sign in to see statistics.',
   'manager.clearanceRetention': 'Detailed records are kept for 30 days.',
+  'manager.clearanceClamped': 'From {date}: detailed records are kept for 30 days only.',
 
   'weekday.0': 'Monday',
   'weekday.1': 'Tuesday',

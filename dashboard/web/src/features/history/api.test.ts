@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyUrl, presetDates, rangeOf } from './api.js';
+import { clearanceQuery, historyUrl, presetDates, rangeOf } from './api.js';
 
 describe('history queries', () => {
   it('covers whole local days, [from, to)', () => {
@@ -20,5 +20,26 @@ describe('history queries', () => {
     expect(historyUrl('heatmap', q, 'csv')).toBe(
       '/api/v1/history/heatmap?checkpoints=lao-cai-rail%2Ckim-thanh-road&from=2026-11-25T00%3A00%3A00%2B07%3A00&to=2026-11-26T00%3A00%3A00%2B07%3A00&format=csv',
     );
+  });
+});
+
+describe('clearance times within the 30 days of raw records', () => {
+  const now = Date.parse('2026-11-25T03:00:00Z'); // 10:00 in Vietnam
+  it('keeps a range inside the retention, including the 30-day preset', () => {
+    const q = { checkpoints: ['x'], ...rangeOf(presetDates('30d', now).fromDate, presetDates('30d', now).toDate), interval: 'day' as const };
+    expect(clearanceQuery(q, now)).toEqual({ query: q, clamped: false });
+  });
+
+  it('starts an older range at the first whole local day still kept', () => {
+    const q = { checkpoints: ['x'], ...rangeOf('2026-09-01', '2026-11-25'), interval: 'day' as const };
+    const r = clearanceQuery(q, now);
+    expect(r.clamped).toBe(true);
+    expect(r.query?.from).toBe('2026-10-27T00:00:00+07:00');
+    expect(r.query?.to).toBe(q.to);
+  });
+
+  it('has nothing to ask for a range wholly before it', () => {
+    const q = { checkpoints: ['x'], ...rangeOf('2026-09-01', '2026-09-30'), interval: 'day' as const };
+    expect(clearanceQuery(q, now)).toEqual({ query: null, clamped: true });
   });
 });

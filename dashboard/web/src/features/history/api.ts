@@ -2,6 +2,9 @@ import type { HistoryInterval } from '@gatewatch/shared';
 import { query } from '../../lib/api.js';
 import { addDays, localDateString, localMidnightIso } from '../../lib/time.js';
 
+/** Clearance times come from the raw records, which InfluxDB keeps for 30 days. */
+export const CLEARANCE_RETENTION_MS = 30 * 86_400_000;
+
 export type HistoryPanel = 'throughput' | 'clearance-times' | 'heatmap';
 
 export interface HistoryQuery {
@@ -36,4 +39,17 @@ export function presetDates(preset: RangePreset, nowMs: number): { fromDate: str
 /** Inclusive local dates → the [from, to) instants of the API, local midnights. */
 export function rangeOf(fromDate: string, toDate: string): { from: string; to: string } {
   return { from: localMidnightIso(fromDate), to: localMidnightIso(addDays(toDate, 1)) };
+}
+
+/**
+ * The clearance-time query within the raw retention: a range reaching further back starts at
+ * the first whole local day still kept (the server refuses older starts); null when nothing of
+ * the range is kept.
+ */
+export function clearanceQuery(q: HistoryQuery, nowMs: number): { query: HistoryQuery | null; clamped: boolean } {
+  const oldest = nowMs - CLEARANCE_RETENTION_MS + 60_000;
+  if (Date.parse(q.from) >= oldest) return { query: q, clamped: false };
+  const from = localMidnightIso(addDays(localDateString(oldest), 1));
+  if (Date.parse(from) >= Date.parse(q.to)) return { query: null, clamped: true };
+  return { query: { ...q, from }, clamped: true };
 }

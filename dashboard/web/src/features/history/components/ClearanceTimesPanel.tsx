@@ -4,15 +4,17 @@ import type { Channel, CheckpointInfo } from '@gatewatch/shared';
 import { ChannelChip } from '../../../components/badges.js';
 import { Panel } from '../../../components/Panel.js';
 import { useI18n } from '../../../i18n/index.js';
-import { formatDuration } from '../../../lib/time.js';
+import { formatDuration, formatFullDate } from '../../../lib/time.js';
+import { clearanceQuery } from '../api.js';
 import type { HistoryQuery } from '../api.js';
 import { useClearanceTimes } from '../hooks/useHistory.js';
 import { CsvLink } from './CsvLink.js';
 
 const CHANNEL_ORDER: Record<Channel | 'unknown', number> = { green: 0, yellow: 1, red: 2, unknown: 3 };
 
-export function ClearanceTimesPanel({ query, checkpoints }: { query: HistoryQuery | null; checkpoints: ReadonlyMap<string, CheckpointInfo> }) {
+export function ClearanceTimesPanel({ query: asked, checkpoints }: { query: HistoryQuery | null; checkpoints: ReadonlyMap<string, CheckpointInfo> }) {
   const { t, local, lang } = useI18n();
+  const { query, clamped } = useMemo(() => (asked ? clearanceQuery(asked, Date.now()) : { query: null, clamped: false }), [asked]);
   const f = useClearanceTimes(query);
   const title = t('manager.clearanceTimes');
   const nameOf = (id: string) => local(checkpoints.get(id)?.name) || id;
@@ -49,7 +51,11 @@ export function ClearanceTimesPanel({ query, checkpoints }: { query: HistoryQuer
       onRetry={f.reload}
       empty={!query || (!!f.data && f.data.length === 0)}
       actions={<CsvLink panel="clearance-times" query={query} title={title} />}
-      note={t('manager.clearanceRetention')}
+      note={
+        clamped && query
+          ? t('manager.clearanceClamped', { date: formatFullDate(query.from) })
+          : t('manager.clearanceRetention')
+      }
       testId="clearance-times-panel"
     >
       <div className="table-scroll" tabIndex={0} role="region" aria-label={title}>
