@@ -12,9 +12,11 @@ export interface LaneChartProps {
   metric: 'length' | 'waitS';
 }
 
-/** Ticks on the local quarter hours within [min, max] (the zone is a whole-hour offset). */
+const MIN_WINDOW_MS = 10 * 60_000;
+
+/** Ticks on local quarter hours (5 minutes for short windows) within [min, max]; the zone is a whole-hour offset. */
 function hourTicks(min: number, max: number): number[] {
-  const step = 15 * 60_000;
+  const step = (max - min > 40 * 60_000 ? 15 : 5) * 60_000;
   const out: number[] = [];
   for (let t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);
   return out;
@@ -37,13 +39,14 @@ export const LaneChart = memo(function LaneChart({ series, lanes, metric }: Lane
     }
     return m;
   }, [series, lanes, metric]);
-  // a fixed two-hour window ending at the newest point, so the chart scrolls rather than stretches
-  const max = useMemo(() => {
+  // two hours ending at the newest point (at least ten minutes while the series is young), so
+  // the chart scrolls rather than stretches
+  const [min, max] = useMemo(() => {
     let hi = -Infinity;
     for (let i = series.length - 1; i >= Math.max(0, series.length - 16); i--) hi = Math.max(hi, Date.parse(series[i]!.time));
-    return hi;
+    const first = series.length ? Date.parse(series[0]!.time) : hi;
+    return [Math.min(hi - MIN_WINDOW_MS, Math.max(first, hi - LIVE_SERIES_MS)), hi];
   }, [series]);
-  const min = max - LIVE_SERIES_MS;
   const unit = metric === 'length' ? t('officer.axisUnits') : t('officer.axisMinutes');
   return (
     <div className="chart" role="img" aria-label={metric === 'length' ? t('officer.chartQueue') : t('officer.chartWait')}>
