@@ -11,6 +11,8 @@ const vi = {
   'app.timeZoneNote': 'Mọi thời gian theo giờ Việt Nam (UTC+7).',
   'app.skipToContent': 'Bỏ qua đến nội dung',
 
+  'common.checkpoint': 'Cửa khẩu',
+
   'nav.label': 'Điều hướng chính',
   'nav.overview': 'Tổng quan',
   'nav.wait': 'Thời gian chờ',
@@ -206,6 +208,8 @@ const en: Record<MessageKey, string> = {
   'app.tagline': 'Lao Cai – Hanoi – Hai Phong corridor',
   'app.timeZoneNote': 'All times are Vietnam time (UTC+7).',
   'app.skipToContent': 'Skip to content',
+
+  'common.checkpoint': 'Checkpoint',
 
   'nav.label': 'Main navigation',
   'nav.overview': 'Overview',

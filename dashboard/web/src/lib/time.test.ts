@@ -11,6 +11,7 @@ import {
   localHour,
   localMidnightIso,
   localParts,
+  timeTicks,
 } from './time.js';
 
 describe('times in Asia/Ho_Chi_Minh', () => {
@@ -65,5 +66,24 @@ describe('durations', () => {
     expect(formatElapsed(5)).toBe('0:05');
     expect(formatElapsed(309)).toBe('5:09');
     expect(formatElapsed(3909)).toBe('1:05:09');
+  });
+});
+
+describe('time axis ticks', () => {
+  const at = (s: string) => Date.parse(s);
+  it('falls on round local times, at most the asked number', () => {
+    const ticks = timeTicks(at('2026-11-25T01:07:00Z'), at('2026-11-25T07:07:00Z'), 8);
+    expect(ticks.length).toBeLessThanOrEqual(8);
+    expect(ticks.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['02:00', '03:00', '04:00', '05:00', '06:00', '07:00']);
+    expect(formatTime(ticks[0]!)).toBe('09:00');
+  });
+
+  it('puts day ticks on local midnight', () => {
+    const ticks = timeTicks(at('2026-11-19T00:00:00Z'), at('2026-11-26T00:00:00Z'), 8);
+    expect(ticks.map((t) => formatDateTime(t))).toEqual(['00:00 20/11', '00:00 21/11', '00:00 22/11', '00:00 23/11', '00:00 24/11', '00:00 25/11', '00:00 26/11']);
+  });
+
+  it('has none for an empty span', () => {
+    expect(timeTicks(5, 5)).toEqual([]);
   });
 });

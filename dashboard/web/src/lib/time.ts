@@ -149,3 +149,21 @@ export function formatElapsed(seconds: number): string {
 /** Minutes, for chart axes: wait seconds → whole minutes. */
 export const toMinutes = (s: number | null | undefined): number | null =>
   s === null || s === undefined ? null : Math.round(s / 6) / 10;
+
+const TICK_STEPS_MIN = [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
+
+/**
+ * Axis ticks on round local times within [min, max] (ms): the smallest step of 1 min … 1 day
+ * that gives at most `maxTicks`. The zone is a whole-hour offset, so round UTC minutes and
+ * hours are round local ones too (longer steps are shifted to local time).
+ */
+export function timeTicks(min: number, max: number, maxTicks = 8): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return [];
+  const span = max - min;
+  const stepMin = TICK_STEPS_MIN.find((s) => span / (s * 60_000) <= maxTicks) ?? 1440;
+  const step = stepMin * 60_000;
+  const shift = stepMin > 60 ? OFFSET_MS : 0;
+  const out: number[] = [];
+  for (let t = Math.ceil((min + shift) / step) * step - shift; t <= max; t += step) out.push(t);
+  return out;
+}

@@ -4,7 +4,7 @@ import { LIVE_SERIES_MS } from '@gatewatch/shared';
 import type { QueuePoint } from '@gatewatch/shared';
 import { seriesColor } from '../../../components/chartColors.js';
 import { useI18n } from '../../../i18n/index.js';
-import { formatDuration, formatTime, formatTimeSeconds } from '../../../lib/time.js';
+import { formatDuration, formatTime, formatTimeSeconds, timeTicks } from '../../../lib/time.js';
 
 export interface LaneChartProps {
   series: readonly QueuePoint[];
@@ -13,14 +13,6 @@ export interface LaneChartProps {
 }
 
 const MIN_WINDOW_MS = 10 * 60_000;
-
-/** Ticks on local quarter hours (5 minutes for short windows) within [min, max]; the zone is a whole-hour offset. */
-function hourTicks(min: number, max: number): number[] {
-  const step = (max - min > 40 * 60_000 ? 15 : 5) * 60_000;
-  const out: number[] = [];
-  for (let t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);
-  return out;
-}
 
 interface Row {
   t: number;
@@ -58,7 +50,7 @@ export const LaneChart = memo(function LaneChart({ series, lanes, metric }: Lane
             type="number"
             scale="time"
             domain={Number.isFinite(max) ? [min, max] : ['auto', 'auto']}
-            {...(Number.isFinite(max) ? { ticks: hourTicks(min, max) } : {})}
+            {...(Number.isFinite(max) ? { ticks: timeTicks(min, max, 8) } : {})}
             tickFormatter={(v: number) => formatTime(v)}
             minTickGap={40}
           />
@@ -67,7 +59,7 @@ export const LaneChart = memo(function LaneChart({ series, lanes, metric }: Lane
             labelFormatter={(v) => formatTimeSeconds(Number(v))}
             formatter={(v) => (metric === 'length' ? String(v) : formatDuration(Number(v) * 60, lang))}
           />
-          <Legend />
+          <Legend itemSorter={null} />
           {[...byLane.entries()].map(([lane, rows], i) => (
             <Line
               key={lane}

@@ -62,7 +62,7 @@ export function ClearanceTimesPanel({ query: asked, checkpoints }: { query: Hist
         <table className="data-table">
           <thead>
             <tr>
-              <th scope="col">{t('manager.checkpoints')}</th>
+              <th scope="col">{t('common.checkpoint')}</th>
               <th scope="col">{t('officer.unitChannel')}</th>
               <th scope="col" className="num">
                 {t('manager.units')}
@@ -104,7 +104,7 @@ export function ClearanceTimesPanel({ query: asked, checkpoints }: { query: Hist
                 <XAxis dataKey="label" interval={0} tick={{ fontSize: 12 }} />
                 <YAxis width={44} label={{ value: t('officer.axisMinutes'), angle: -90, position: 'insideLeft', fontSize: 11 }} />
                 <Tooltip formatter={(v) => formatDuration(Number(v) * 60, lang)} />
-                <Legend />
+                <Legend itemSorter={null} />
                 <Bar dataKey="median" name={t('manager.median')} fill="#1f6feb" isAnimationActive={false} />
                 <Bar dataKey="p90" name={t('manager.p90')} fill="#f59f00" isAnimationActive={false} />
                 <Bar dataKey="p99" name={t('manager.p99')} fill="#e03131" isAnimationActive={false} />

@@ -64,7 +64,7 @@ export function ThroughputPanel({ query, checkpoints }: { query: HistoryQuery | 
             <XAxis dataKey="label" minTickGap={24} />
             <YAxis width={48} allowDecimals={false} />
             <Tooltip />
-            <Legend />
+            <Legend itemSorter={null} />
             {cps.map((c, i) =>
               interval === 'day' ? (
                 <Bar key={c} dataKey={c} name={nameOf(c)} fill={seriesColor(i)} isAnimationActive={false} />
@@ -80,7 +80,7 @@ export function ThroughputPanel({ query, checkpoints }: { query: HistoryQuery | 
           <caption>{t('manager.throughputTotals')}</caption>
           <thead>
             <tr>
-              <th scope="col">{t('manager.checkpoints')}</th>
+              <th scope="col">{t('common.checkpoint')}</th>
               <th scope="col" className="num">
                 {t('manager.total')}
               </th>

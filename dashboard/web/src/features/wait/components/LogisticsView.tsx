@@ -4,7 +4,7 @@ import { LevelLegend } from '../../../components/badges.js';
 import { ButtonGroup } from '../../../components/ButtonGroup.js';
 import { Panel } from '../../../components/Panel.js';
 import { useI18n } from '../../../i18n/index.js';
-import { formatDuration, formatTime } from '../../../lib/time.js';
+import { formatDuration, formatTime, timeTicks } from '../../../lib/time.js';
 import { useCheckpoints } from '../../corridor/hooks/useCheckpoints.js';
 import { useCorridorLive } from '../../corridor/hooks/useCorridorLive.js';
 import { TREND_HOURS, TYPICAL_WEEKS, bestHours, pivotTrend, typicalRows } from '../api.js';
@@ -26,6 +26,7 @@ export function LogisticsView() {
   const trend = useWaitTrend(checkpoint, hours);
   const typical = useTypicalWait(checkpoint, TYPICAL_WEEKS);
   const trendRows = useMemo(() => pivotTrend(trend.data ?? []), [trend.data]);
+  const trendTicks = useMemo(() => (trendRows.length > 1 ? timeTicks(trendRows[0]!.t, trendRows[trendRows.length - 1]!.t, 8) : []), [trendRows]);
   const typRows = useMemo(() => typicalRows(typical.data ?? []), [typical.data]);
   const typicalEmpty = !!typical.data && typRows.every((r) => r.inboundMedian === null && r.outboundMedian === null);
   const trendEmpty = !!trend.data && trendRows.every((r) => r.inbound == null && r.outbound == null);
@@ -85,10 +86,10 @@ export function LogisticsView() {
           <ResponsiveContainer width="100%" height={260}>
             <LineChart data={trendRows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
               <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatTime(v)} minTickGap={40} />
+              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} ticks={trendTicks} tickFormatter={(v: number) => formatTime(v)} minTickGap={30} />
               <YAxis width={44} label={{ value: t('officer.axisMinutes'), angle: -90, position: 'insideLeft', fontSize: 11 }} />
               <Tooltip labelFormatter={(v) => formatTime(Number(v))} formatter={fmtMin} />
-              <Legend />
+              <Legend itemSorter={null} />
               <Line dataKey="inbound" name={t('dir.inbound')} stroke={IN} dot={false} strokeWidth={2} connectNulls isAnimationActive={false} />
               <Line dataKey="outbound" name={t('dir.outbound')} stroke={OUT} dot={false} strokeWidth={2} connectNulls isAnimationActive={false} />
             </LineChart>
@@ -112,7 +113,7 @@ export function LogisticsView() {
               <XAxis dataKey="label" minTickGap={8} />
               <YAxis width={44} label={{ value: t('officer.axisMinutes'), angle: -90, position: 'insideLeft', fontSize: 11 }} />
               <Tooltip formatter={fmtMin} />
-              <Legend />
+              <Legend itemSorter={null} />
               <Bar dataKey="inboundMedian" name={`${t('dir.inbound')} – ${t('wait.median')}`} fill={IN} fillOpacity={0.75} isAnimationActive={false} />
               <Bar dataKey="outboundMedian" name={`${t('dir.outbound')} – ${t('wait.median')}`} fill={OUT} fillOpacity={0.75} isAnimationActive={false} />
               <Line dataKey="inboundP90" name={`${t('dir.inbound')} – ${t('wait.p90')}`} stroke={IN} strokeDasharray="4 3" dot={false} connectNulls isAnimationActive={false} />

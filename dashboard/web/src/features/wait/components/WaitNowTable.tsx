@@ -14,7 +14,7 @@ export function WaitNowTable({ checkpoints, crossings }: { checkpoints: readonly
       <table className="data-table wait-now">
         <thead>
           <tr>
-            <th scope="col">{t('manager.checkpoints')}</th>
+            <th scope="col">{t('common.checkpoint')}</th>
             <th scope="col">{t('wait.direction')}</th>
             <th scope="col" className="num">
               {t('overview.wait')}
