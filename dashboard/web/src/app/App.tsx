@@ -6,6 +6,7 @@ import { LoginPage } from '../features/auth/components/LoginPage.js';
 import { AuthProvider } from '../features/auth/hooks/useAuth.js';
 import { CorridorOverview } from '../features/corridor/components/CorridorOverview.js';
 import { CheckpointsProvider, useCheckpoints } from '../features/corridor/hooks/useCheckpoints.js';
+import { CorridorProvider } from '../features/corridor/hooks/useCorridorLive.js';
 import { I18nProvider } from '../i18n/index.js';
 import { Panel } from '../components/Panel.js';
 import { Header } from './Header.js';
@@ -91,7 +92,9 @@ export function App() {
     <I18nProvider>
       <AuthProvider>
         <CheckpointsProvider>
-          <Shell />
+          <CorridorProvider>
+            <Shell />
+          </CorridorProvider>
         </CheckpointsProvider>
       </AuthProvider>
     </I18nProvider>

@@ -36,11 +36,13 @@ export function useConnection(): { state: ConnectionState } {
     const off = () => setState('disconnected');
     s.on('connect', on);
     s.on('disconnect', off);
+    s.on('connect_error', off);
     s.io.on('reconnect_attempt', off);
     if (s.connected) setState('connected');
     return () => {
       s.off('connect', on);
       s.off('disconnect', off);
+      s.off('connect_error', off);
       s.io.off('reconnect_attempt', off);
     };
   }, [s]);
