@@ -25,7 +25,14 @@ function isApiError(v: unknown): v is ApiError {
   );
 }
 
-async function parse<T>(res: Response): Promise<T> {
+/** Fired on a 401 from anything but the sign-in routes: the session may have ended. */
+export const UNAUTHORIZED_EVENT = 'gatewatch:unauthorized';
+
+export function signalUnauthorized(): void {
+  globalThis.dispatchEvent?.(new Event(UNAUTHORIZED_EVENT));
+}
+
+async function parse<T>(res: Response, url: string): Promise<T> {
   const text = await res.text();
   let body: unknown = undefined;
   if (text) {
@@ -36,6 +43,7 @@ async function parse<T>(res: Response): Promise<T> {
     }
   }
   if (!res.ok) {
+    if (res.status === 401 && !url.startsWith('/api/auth/')) signalUnauthorized();
     if (isApiError(body)) throw new ApiRequestError(res.status, body.error.code, body.error.message);
     throw new ApiRequestError(res.status, `http_${res.status}`, `${res.status} ${res.statusText || 'error'}`.trim());
   }
@@ -50,7 +58,7 @@ async function send<T>(url: string, init: RequestInit): Promise<T> {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiRequestError(0, 'network', e instanceof Error ? e.message : String(e));
   }
-  return parse<T>(res);
+  return parse<T>(res, url);
 }
 
 export function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {

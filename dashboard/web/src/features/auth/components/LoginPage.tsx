@@ -48,6 +48,7 @@ export function LoginPage() {
           <span>{t('login.username')}</span>
           <input
             name="username"
+            autoFocus
             autoComplete="username"
             autoCapitalize="none"
             spellCheck={false}

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 import type { Me } from '@gatewatch/shared';
 import { fetchMe, login as apiLogin, logout as apiLogout } from '../api.js';
+import { UNAUTHORIZED_EVENT } from '../../../lib/api.js';
 import { getSocket, reconnectSocket } from '../../../lib/socket.js';
 
 export interface Auth {
@@ -48,7 +49,11 @@ export function AuthProvider({ children, initialMe }: { children: ReactNode; ini
     };
     s.on('disconnect', onDisconnect);
     s.on('connect', onConnect);
+    // a 401 or a refused watch elsewhere: the session may be over
+    const onUnauthorized = () => void recheck();
+    globalThis.addEventListener?.(UNAUTHORIZED_EVENT, onUnauthorized);
     return () => {
+      globalThis.removeEventListener?.(UNAUTHORIZED_EVENT, onUnauthorized);
       s.off('disconnect', onDisconnect);
       s.off('connect', onConnect);
     };

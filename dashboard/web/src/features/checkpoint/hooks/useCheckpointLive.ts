@@ -9,6 +9,7 @@ import type {
   UnitsInsideRecord,
   WatchReply,
 } from '@gatewatch/shared';
+import { signalUnauthorized } from '../../../lib/api.js';
 import { getSocket } from '../api.js';
 import { initialLiveState, liveReducer } from '../liveState.js';
 import type { LiveState } from '../liveState.js';
@@ -39,6 +40,7 @@ export function useCheckpointLive(checkpoint: string, enabled: boolean): Checkpo
       s.emit('watch', checkpoint, (r: WatchReply) => {
         if (!active) return;
         setError(r.ok ? undefined : r.error);
+        if (!r.ok) signalUnauthorized();
       });
     };
     const onDisconnect = () => setConnected(false);

@@ -44,6 +44,11 @@ export function HeatmapPanel({ query, checkpoints }: { query: HistoryQuery | nul
       note={t('manager.heatmapNote')}
       testId="heatmap-panel"
     >
+      <div className="heat-scale" aria-hidden="true">
+        <span>0</span>
+        <span className="heat-gradient" />
+        <span>{max.toFixed(1)}</span>
+      </div>
       <div className="heatmaps">
         {grids.map(({ c, grid }) => {
           const name = local(checkpoints.get(c)?.name) || c;

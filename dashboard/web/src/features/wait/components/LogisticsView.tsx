@@ -56,6 +56,9 @@ export function LogisticsView() {
 
       {list.length > 0 && (
         <div className="toolbar card">
+          <span className="toolbar-label" aria-hidden="true">
+            {t('wait.checkpoint')}:
+          </span>
           <ButtonGroup
             label={t('wait.checkpoint')}
             value={checkpoint}
