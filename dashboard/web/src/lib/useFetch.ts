@@ -8,9 +8,13 @@ export interface FetchState<T> {
   reload: () => void;
 }
 
-/** GET a JSON URL (null: nothing to fetch); refetches when the URL changes, aborts stale ones. */
+/**
+ * GET a JSON URL (null: nothing to fetch); refetches when the URL changes, aborts stale ones.
+ * A periodic refresh keeps the data shown meanwhile; a new URL shows none until it answers.
+ */
 export function useFetch<T>(url: string | null, refreshMs?: number): FetchState<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
+  // the answer with the URL it answers: a new URL never shows the previous query's data
+  const [answer, setAnswer] = useState<{ url: string; data: T } | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState(url !== null);
   const [nonce, setNonce] = useState(0);
@@ -19,7 +23,7 @@ export function useFetch<T>(url: string | null, refreshMs?: number): FetchState<
   useEffect(() => {
     if (url === null) {
       setLoading(false);
-      setData(undefined);
+      setAnswer(undefined);
       setError(undefined);
       return;
     }
@@ -29,7 +33,7 @@ export function useFetch<T>(url: string | null, refreshMs?: number): FetchState<
     getJson<T>(url, ac.signal).then(
       (d) => {
         if (ac.signal.aborted) return;
-        setData(d);
+        setAnswer({ url, data: d });
         setLoading(false);
       },
       (e: unknown) => {
@@ -47,5 +51,6 @@ export function useFetch<T>(url: string | null, refreshMs?: number): FetchState<
     return () => clearInterval(id);
   }, [refreshMs, url, reload]);
 
-  return useMemo(() => ({ data, error, loading, reload }), [data, error, loading, reload]);
+  const data = answer && answer.url === url ? answer.data : undefined;
+  return useMemo(() => ({ data, error, loading: loading || (url !== null && data === undefined && !error), reload }), [data, error, loading, url, reload]);
 }

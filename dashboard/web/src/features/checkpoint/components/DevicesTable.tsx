@@ -5,6 +5,8 @@ import { formatDuration, formatTimeSeconds } from '../../../lib/time.js';
 
 export function DevicesTable({ devices, silent }: { devices: readonly DeviceRecord[]; silent: ReadonlySet<string> }) {
   const { t, lang } = useI18n();
+  // a device that never reported is known only from its silence alert
+  const unseen = [...silent].filter((id) => !devices.some((d) => d.device === id));
   const sorted = [...devices].sort((a, b) => a.device.localeCompare(b.device));
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label={t('officer.devices')}>
@@ -44,6 +46,18 @@ export function DevicesTable({ devices, silent }: { devices: readonly DeviceReco
               </tr>
             );
           })}
+          {unseen.map((id) => (
+            <tr key={id} className="row-alert">
+              <td className="mono">{id}</td>
+              <td>
+                <OnlineBadge online={false} />
+              </td>
+              <td className="num">–</td>
+              <td className="num">–</td>
+              <td className="num">–</td>
+              <td>{t('officer.deviceNever')}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>

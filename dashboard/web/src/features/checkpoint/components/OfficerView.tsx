@@ -135,7 +135,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
         <AlertsList alerts={activeAlerts} />
       </Panel>
 
-      <Panel title={t('officer.devices')} loading={loading} error={error} empty={!!state && state.devices.length === 0} testId="devices-panel">
+      <Panel title={t('officer.devices')} loading={loading} error={error} empty={!!state && state.devices.length === 0 && silent.size === 0} testId="devices-panel">
         {state && <DevicesTable devices={state.devices} silent={silent} />}
       </Panel>
 
