@@ -28,10 +28,14 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
   const title = info ? local(info.name) : checkpoint;
 
   const state = live.live;
-  const lanes = useMemo(() => {
+  const laneRecords = state?.lanes;
+  const laneIds = useMemo(() => {
     if (info) return info.lanes.map((l) => l.id);
-    return [...new Set((state?.lanes ?? []).map((l) => l.lane))].sort();
-  }, [info, state]);
+    return [...new Set((laneRecords ?? []).map((l) => l.lane))].sort();
+  }, [info, laneRecords]);
+  // the charts re-render only when the series or the set of lanes changes
+  const laneKey = laneIds.join(',');
+  const lanes = useMemo(() => (laneKey ? laneKey.split(',') : []), [laneKey]);
   const silent = useMemo(
     () => new Set((state?.alerts ?? []).filter((a) => a.active && a.kind === 'deviceSilent').map((a) => a.subject)),
     [state],
