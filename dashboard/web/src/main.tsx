@@ -1,9 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { DISPLAY_TIME_ZONE } from '@gatewatch/shared';
+import { App } from './app/App.js';
+import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <p>GateWatch ({DISPLAY_TIME_ZONE})</p>
+    <App />
   </StrictMode>,
 );

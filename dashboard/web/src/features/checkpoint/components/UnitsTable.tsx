@@ -1,0 +1,63 @@
+import { useMemo } from 'react';
+import { timeInsideS } from '@gatewatch/shared';
+import type { CheckpointKind, UnitsInsideRecord } from '@gatewatch/shared';
+import { ChannelChip } from '../../../components/badges.js';
+import { useI18n } from '../../../i18n/index.js';
+import { useNow } from '../../../lib/useNow.js';
+import { formatElapsed } from '../../../lib/time.js';
+import { isOverdue, stageOf } from '../overdue.js';
+
+/** Units inside the control area, longest inside first; the time so far ticks every second. */
+export function UnitsTable({ units, kind }: { units: UnitsInsideRecord; kind: CheckpointKind }) {
+  const { t } = useI18n();
+  const now = useNow(1000);
+  const rows = useMemo(
+    () =>
+      units.units
+        .map((u) => ({ u, inside: timeInsideS(u, now), overdue: isOverdue(u, kind, now) }))
+        .sort((a, b) => b.inside - a.inside),
+    [units, kind, now],
+  );
+  const overdue = rows.filter((r) => r.overdue).length;
+  return (
+    <>
+      {overdue > 0 && (
+        <p className="overdue-count" role="status">
+          <span className="badge level-congested">{t('officer.unitsOverdue', { n: overdue })}</span>
+        </p>
+      )}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('officer.units')}>
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('officer.unit')}</th>
+              <th scope="col" className="num">
+                {t('officer.unitTime')}
+              </th>
+              <th scope="col">{t('officer.unitChannel')}</th>
+              <th scope="col">{t('officer.unitLane')}</th>
+              <th scope="col">{t('officer.unitStage')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ u, inside, overdue: late }) => (
+              <tr key={`${u.unit}|${u.lane}`} className={late ? 'row-overdue' : undefined} data-overdue={late || undefined}>
+                <td className="mono">{u.unit}</td>
+                <td className="num mono">
+                  {late && <span className="badge level-congested overdue-tag">{t('officer.overdue')}</span>}
+                  {formatElapsed(inside)}
+                </td>
+                <td>
+                  <ChannelChip channel={u.channel} />
+                </td>
+                <td>{u.lane}</td>
+                <td>{t(`officer.stage.${stageOf(u)}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {units.more > 0 && <p className="muted small">{t('officer.unitsMore', { n: units.more })}</p>}
+    </>
+  );
+}
