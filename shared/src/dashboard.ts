@@ -65,6 +65,12 @@ export const DEFAULT_CONGESTION: CongestionThresholds = { busyWaitS: 30 * 60, co
 /** A lane counts as open while it let a unit through (a departure) within this time. */
 export const LANE_OPEN_WINDOW_MS = 30 * 60_000;
 
+/**
+ * The same by kind of crossing, minutes (a checkpoint's config may set its own): trains come
+ * hours apart, and a station's tracks are not closed between two of them.
+ */
+export const DEFAULT_LANE_OPEN_MINUTES: Record<CheckpointKind, number> = { road: 30, port: 30, rail: 180 };
+
 export interface WaitEstimate {
   checkpoint: string;
   direction: Direction;
@@ -110,8 +116,11 @@ export function summariseDirection(input: {
   nowMs: number;
   status: CheckpointStatus | undefined;
   thresholds?: CongestionThresholds;
+  /** Default LANE_OPEN_WINDOW_MS. */
+  openWindowMs?: number;
 }): WaitEstimate {
   const t = input.thresholds ?? DEFAULT_CONGESTION;
+  const window = input.openWindowMs ?? LANE_OPEN_WINDOW_MS;
   let queueLength = 0;
   let lanesOpen = 0;
   let best: number | null = null;
@@ -120,7 +129,7 @@ export function summariseDirection(input: {
     if (!l.latest) continue;
     queueLength += l.latest.length;
     if (updated === null || l.latest.time > updated) updated = l.latest.time;
-    const open = l.lastDepartureMs !== undefined && input.nowMs - l.lastDepartureMs <= LANE_OPEN_WINDOW_MS;
+    const open = l.lastDepartureMs !== undefined && input.nowMs - l.lastDepartureMs <= window;
     if (!open) continue;
     lanesOpen++;
     if (best === null || l.latest.wait_estimate_s < best) best = l.latest.wait_estimate_s;

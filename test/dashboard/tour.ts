@@ -110,7 +110,7 @@ async function logistics(browser: Browser, { url, unitIds }: TourOptions): Promi
   const page = await newPage(browser, DESKTOP);
   await page.goto(`${url}#/wait`);
   await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Thời gian chờ cho doanh nghiệp vận tải');
-  await expect.poll(() => page.locator('[data-testid^="wait-"]').count()).toBe(6);
+  await expect.poll(() => page.locator('tr[data-testid^="wait-"]').count()).toBe(6);
   await expect.poll(() => page.locator('[data-testid="wait-dinh-vu-port-inbound"]').innerText()).toMatch(/\d/);
   // The charts drew (recharts paths), not an empty or error state.
   await expect.poll(() => page.locator('.recharts-line-curve, .recharts-bar-rectangle').count(), { timeout: 20_000 }).toBeGreaterThan(0);

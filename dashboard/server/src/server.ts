@@ -15,7 +15,7 @@ import { historyRouter } from './history/routes.js';
 import { apiNotFound, errorHandler, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
 import { InfluxClient } from './influx.js';
 import { MqttBridge } from './live/bridge.js';
-import { seedLiveState } from './live/seed.js';
+import { RESEED_EVERY_MS, seedLiveState, thinCheckpoints } from './live/seed.js';
 import { LiveSockets } from './live/sockets.js';
 import { LiveState } from './live/state.js';
 import { createLog, type Log } from './log.js';
@@ -83,6 +83,15 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   }
   sessions.start();
   bridge.start();
+  const reseed = setInterval(() => {
+    const thin = thinCheckpoints(state, config.checkpoints.map((c) => c.id), Date.now());
+    if (thin.length === 0) return;
+    seedLiveState(influx, state, thin, Date.now(), { clearances: false }).then(
+      (r) => r.queue > 0 && log.info({ checkpoints: thin, queue: r.queue }, 'live series completed from InfluxDB'),
+      (error: unknown) => log.debug({ err: error instanceof Error ? error.message : String(error) }, 'live series not completed'),
+    );
+  }, RESEED_EVERY_MS);
+  reseed.unref();
   const port = (http.address() as AddressInfo).port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}`;
@@ -95,6 +104,7 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
     stop: () =>
       (stopping ??= (async () => {
         sessions.stop();
+        clearInterval(reseed);
         await sockets.stop();
         await bridge.stop();
         http.closeAllConnections();

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { CHECKPOINT_ID, DEFAULT_CONGESTION, LANE_ID, type AlertThresholds, type CheckpointKind } from '@gatewatch/shared';
+import { CHECKPOINT_ID, DEFAULT_CONGESTION, DEFAULT_LANE_OPEN_MINUTES, LANE_ID, type AlertThresholds, type CheckpointKind } from '@gatewatch/shared';
 import { z } from 'zod';
 import type { Credentials, DashboardConfig } from './types.js';
 
@@ -106,6 +106,7 @@ const checkpointSchema = z.strictObject({
   alerts: z.strictObject({ queueLength: z.int().positive().exactOptional(), waitS: z.number().positive().exactOptional() }).exactOptional(),
   congestion: z.strictObject({ busyWaitS: z.number().positive(), congestedWaitS: z.number().positive() }).exactOptional(),
   deviceIntervalS: z.number().positive().default(DEFAULTS.deviceIntervalS),
+  laneOpenMinutes: z.number().positive().exactOptional(),
 });
 
 type Path = (string | number)[];
@@ -200,6 +201,7 @@ export function dashboardConfigSchema(ctx: SchemaContext) {
           alerts: { ...DEFAULT_ALERTS[cp.kind], ...cp.alerts },
           congestion: cp.congestion ?? DEFAULT_CONGESTION,
           deviceIntervalS: cp.deviceIntervalS,
+          laneOpenMinutes: cp.laneOpenMinutes ?? DEFAULT_LANE_OPEN_MINUTES[cp.kind],
         })),
       };
     });

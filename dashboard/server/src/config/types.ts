@@ -22,6 +22,8 @@ export interface CheckpointConfig {
   congestion: CongestionThresholds;
   /** How often the edge sends a device record; three missed ones raise `deviceSilent`. */
   deviceIntervalS: number;
+  /** A lane is open while it had a departure within this time (DEFAULT_LANE_OPEN_MINUTES by kind). */
+  laneOpenMinutes: number;
 }
 
 export interface DashboardConfig {

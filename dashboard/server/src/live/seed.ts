@@ -14,7 +14,13 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const opt = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-export async function seedLiveState(influx: InfluxClient, state: LiveState, checkpoints: readonly string[], nowMs = Date.now()): Promise<{ queue: number; clearances: number }> {
+export async function seedLiveState(
+  influx: InfluxClient,
+  state: LiveState,
+  checkpoints: readonly string[],
+  nowMs = Date.now(),
+  what: { clearances: boolean } = { clearances: true },
+): Promise<{ queue: number; clearances: number }> {
   const range = timeRange(new Date(nowMs - LIVE_SERIES_MS), new Date(nowMs + 60_000));
   const db = influx.database;
   const queueRows = await influx.rows(
@@ -36,6 +42,7 @@ export async function seedLiveState(influx: InfluxClient, state: LiveState, chec
       }),
     );
   state.seedQueue(queue);
+  if (!what.clearances) return { queue: queue.length, clearances: 0 };
 
   const clearanceRows = await influx.rows(
     `SELECT * FROM ${from(db, RAW_RP, 'clearance')} WHERE ${range} AND ${tagIn('checkpoint', checkpoints)}` +
@@ -61,3 +68,18 @@ export async function seedLiveState(influx: InfluxClient, state: LiveState, chec
   state.seedClearances(clearances.reverse());
   return { queue: queue.length, clearances: clearances.length };
 }
+
+/**
+ * Checkpoints whose live series lacks the start of its two-hour window: history that reached
+ * InfluxDB after the dashboard started (an edge's outbox draining after an outage, the run
+ * command's backfill) is fetched again, so that the officer's charts fill in without a restart.
+ * Queue points merge by time; clearances are not fetched again (they would repeat).
+ */
+export function thinCheckpoints(state: LiveState, checkpoints: readonly string[], nowMs: number, slackMs = RESEED_EVERY_MS): string[] {
+  return checkpoints.filter((c) => {
+    const first = state.firstPointMs(c);
+    return first === undefined || first > nowMs - LIVE_SERIES_MS + slackMs;
+  });
+}
+
+export const RESEED_EVERY_MS = 5 * 60_000;

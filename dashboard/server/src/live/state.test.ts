@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { msToNs, type QueueRecord } from '@gatewatch/shared';
 import type { CheckpointConfig } from '../config/types.js';
 import { decodePayload } from './decode.js';
+import { thinCheckpoints } from './seed.js';
 import { LiveState, MAX_CLEARANCES } from './state.js';
 
 const KT: CheckpointConfig = {
@@ -17,6 +18,7 @@ const KT: CheckpointConfig = {
   alerts: { queueLength: 10, waitS: 3600 },
   congestion: { busyWaitS: 1800, congestedWaitS: 7200 },
   deviceIntervalS: 30,
+  laneOpenMinutes: 30,
 };
 const T0 = Date.parse('2026-11-25T01:00:00Z');
 const q = (lane: string, ms: number, v: Partial<QueueRecord> = {}): QueueRecord => ({
@@ -34,6 +36,31 @@ describe('live state of a checkpoint', () => {
     expect(series.some((p) => p.length === 7)).toBe(true);
     // The late record is not the latest.
     expect(state.snapshot(KT.id)!.lanes[0]!.time).toBe(new Date(T0 - 9000_000 + 899 * 10_000).toISOString());
+  });
+
+  it('completes a series with history that arrives after the live records (a backfill, a drained outbox)', () => {
+    const state = new LiveState([KT], () => T0);
+    for (let i = 0; i < 30; i++) state.applyQueue(q('IN-1', T0 - 300_000 + i * 10_000));
+    expect(thinCheckpoints(state, [KT.id], T0)).toEqual([KT.id]);
+    // The history of the two hours before, seeded again: merged in order, the latest stays the newest.
+    state.seedQueue(Array.from({ length: 720 }, (_, i) => q('IN-1', T0 - 7200_000 + i * 10_000, { length: 1 })));
+    const snap = state.snapshot(KT.id)!;
+    expect(snap.series).toHaveLength(720);
+    expect(snap.series.map((p) => p.time)).toEqual([...snap.series.map((p) => p.time)].sort());
+    expect(snap.lanes[0]!.time).toBe(new Date(T0 - 10_000).toISOString());
+    expect(thinCheckpoints(state, [KT.id], T0)).toEqual([]);
+  });
+
+  it('keeps a station’s tracks open between trains hours apart (its own open window)', () => {
+    const rail: CheckpointConfig = { ...KT, id: 'lao-cai-rail', kind: 'rail', lanes: [{ id: 'T1', direction: 'inbound' }], laneOpenMinutes: 180 };
+    const state = new LiveState([rail], () => T0);
+    state.applyQueue({ ...q('T1', T0 - 2 * 3600_000, { departures: 25 }), checkpoint: rail.id });
+    state.applyQueue({ ...q('T1', T0 - 10_000, { length: 0, wait_estimate_s: 1500 }), checkpoint: rail.id });
+    expect(state.estimates(rail.id)[0]).toMatchObject({ lanesOpen: 1, expectedWaitS: 1500, level: 'normal' });
+    const road = new LiveState([{ ...rail, laneOpenMinutes: 30 }], () => T0);
+    road.applyQueue({ ...q('T1', T0 - 2 * 3600_000, { departures: 25 }), checkpoint: rail.id });
+    road.applyQueue({ ...q('T1', T0 - 10_000, { length: 0, wait_estimate_s: 1500 }), checkpoint: rail.id });
+    expect(road.estimates(rail.id)[0]).toMatchObject({ lanesOpen: 0, expectedWaitS: null, level: 'closed' });
   });
 
   it('estimates per direction from the open lanes (a departure in the last 30 minutes), as summariseDirection', () => {

@@ -135,6 +135,17 @@ export class LiveState {
     for (const r of records) this.applyQueue(r);
   }
 
+  /** Time of the oldest queue point of any lane of the checkpoint; undefined when none. */
+  firstPointMs(checkpoint: string): number | undefined {
+    const cp = this.checkpoints.get(checkpoint);
+    let first: number | undefined;
+    for (const points of cp?.series.values() ?? []) {
+      const t = points[0] ? Date.parse(points[0].time) : undefined;
+      if (t !== undefined && (first === undefined || t < first)) first = t;
+    }
+    return first;
+  }
+
   seedClearances(records: readonly ClearanceRecord[]): void {
     for (const r of records) this.applyClearance(r);
   }
@@ -158,6 +169,7 @@ export class LiveState {
           nowMs,
           status: cp.status === 'unknown' ? undefined : cp.status,
           thresholds: cp.config.congestion,
+          openWindowMs: cp.config.laneOpenMinutes * 60_000,
         }),
       ];
     });

@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import { AGGREGATES } from '@gatewatch/infra';
-import { DIRECTIONS, LANE_OPEN_WINDOW_MS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
+import { DIRECTIONS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
 import { from, tagIn, timeRange } from '../history/influxql.js';
 import type { InfluxClient, Row } from '../influx.js';
@@ -86,12 +86,13 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     const t = now();
     const agg = AGGREGATES.queue1m;
     const fromMs = t - hours * HOUR_MS;
-    // From half an hour earlier: the departures that say which lanes are open at the start.
+    const openWindowMs = config.checkpoints.find((c) => c.id === checkpoint)!.laneOpenMinutes * 60_000;
+    // From one open window earlier: the departures that say which lanes are open at the start.
     const rows = await influx.rows(
       `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
-        ` WHERE ${timeRange(new Date(fromMs - LANE_OPEN_WINDOW_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+        ` WHERE ${timeRange(new Date(fromMs - openWindowMs), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
     );
-    const folded = foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs: LANE_OPEN_WINDOW_MS, fromMs });
+    const folded = foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs, fromMs });
     const points: WaitPoint[] = folded.map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
     res.json(points);
   });
