@@ -6,7 +6,22 @@
 import type { CheckpointStatus, ClearanceRecord, DeviceRecord, QueueRecord, UnitsInsideRecord } from '@gatewatch/shared';
 import { z } from 'zod';
 
-const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), { error: 'not a time' });
+/**
+ * Any ISO time the edge writes, kept as canonical UTC (toISOString): the live state orders
+ * records by comparing these strings, which a time written with +07:00 would break.
+ */
+const isoTime = z
+  .string()
+  .refine((s) => Number.isFinite(Date.parse(s)), { error: 'not a time' })
+  .transform((s) => new Date(Date.parse(s)).toISOString());
+
+/**
+ * How far ahead of the server's clock a record may be dated. Beyond it the record is refused:
+ * one record from 2099 would stay a lane's latest for good, keep the lane open for ever and push
+ * every real point out of the two-hour chart. Edges sync their clocks (NTP); minutes of skew are
+ * a fault worth seeing in the log.
+ */
+export const MAX_AHEAD_MS = 5 * 60_000;
 const num = z.number().finite();
 const count = z.int().nonnegative();
 const channel = z.enum(['green', 'yellow', 'red', 'unknown']);
@@ -81,7 +96,12 @@ export type DecodeResult = { ok: true; value: Decoded } | { ok: false; reason: s
 const SCHEMAS = { queue, clearance, device, units } as const;
 
 /** `kind` from the topic; `checkpoint` from the topic too, which the payload must agree with. */
-export function decodePayload(kind: 'queue' | 'clearance' | 'device' | 'units' | 'status', checkpoint: string, payload: Buffer): DecodeResult {
+export function decodePayload(
+  kind: 'queue' | 'clearance' | 'device' | 'units' | 'status',
+  checkpoint: string,
+  payload: Buffer,
+  nowMs: number = Date.now(),
+): DecodeResult {
   const text = payload.toString('utf8');
   if (kind === 'status') {
     // The edge publishes the bare word (and its will); a JSON string is accepted too.
@@ -100,5 +120,8 @@ export function decodePayload(kind: 'queue' | 'clearance' | 'device' | 'units' |
     return { ok: false, reason: `${issue.path.join('.') || '(payload)'}: ${issue.message}` };
   }
   if (result.data.checkpoint !== checkpoint) return { ok: false, reason: `checkpoint '${result.data.checkpoint}' differs from the topic's` };
+  if (Date.parse(result.data.time) > nowMs + MAX_AHEAD_MS) {
+    return { ok: false, reason: `time: more than ${MAX_AHEAD_MS / 60_000} minutes ahead of the server's clock (is '${(json as { time: string }).time}')` };
+  }
   return { ok: true, value: { kind, record: result.data } as Decoded };
 }

@@ -3,7 +3,7 @@ import { msToNs, type QueueRecord } from '@gatewatch/shared';
 import type { CheckpointConfig } from '../config/types.js';
 import { decodePayload } from './decode.js';
 import { thinCheckpoints } from './seed.js';
-import { LiveState, MAX_CLEARANCES } from './state.js';
+import { LiveState, MAX_CLEARANCES, MAX_LANES_PER_CHECKPOINT } from './state.js';
 
 const KT: CheckpointConfig = {
   id: 'kim-thanh-road',
@@ -117,6 +117,17 @@ describe('live state of a checkpoint', () => {
     expect(state.applyQueue({ ...q('IN-1', T0), checkpoint: 'elsewhere' })).toEqual([]);
     expect(state.corridor().checkpoints.map((c) => c.checkpoint)).toEqual([KT.id]);
   });
+
+  it('shows a lane its config lacks, but refuses an edge inventing lanes beyond the bound', () => {
+    const state = new LiveState([KT], () => T0);
+    for (let i = 0; i < MAX_LANES_PER_CHECKPOINT; i++) state.applyQueue(q(`X-${i}`, T0));
+    expect(() => state.applyQueue(q('X-new', T0))).toThrow(/^lane: the checkpoint already has 64 lanes \(is 'X-new'\)$/);
+    // Lanes it holds still update.
+    expect(state.applyQueue(q('X-0', T0 + 10_000, { length: 7 }))[0]).toMatchObject({ record: { lane: 'X-0', length: 7 } });
+    expect(state.snapshot(KT.id)!.lanes).toHaveLength(MAX_LANES_PER_CHECKPOINT);
+    // A seed beyond the bound is skipped, not thrown.
+    expect(() => state.seedQueue([q('X-seed', T0)])).not.toThrow();
+  });
 });
 
 describe('payloads from the edges', () => {
@@ -134,5 +145,21 @@ describe('payloads from the edges', () => {
     expect(decodePayload('queue', 'other', buf(q('IN-1', T0)))).toMatchObject({ ok: false, reason: expect.stringContaining("differs from the topic's") });
     expect(decodePayload('units', KT.id, buf([]))).toMatchObject({ ok: false });
     expect(decodePayload('status', KT.id, buf('maybe'))).toMatchObject({ ok: false });
+  });
+
+  it('keeps times as UTC, so a +07:00 time orders with the others', () => {
+    const local = { ...q('IN-1', T0), time: '2026-11-25T08:00:00.500+07:00' };
+    const r = decodePayload('queue', KT.id, buf(local), T0);
+    expect(r).toMatchObject({ ok: true, value: { record: { time: '2026-11-25T01:00:00.500Z' } } });
+  });
+
+  it('refuses a record dated ahead of the server clock, which would stick as the lane latest', () => {
+    const ahead = new Date(T0 + 6 * 60_000).toISOString();
+    expect(decodePayload('queue', KT.id, buf({ ...q('IN-1', T0), time: ahead }), T0)).toEqual({
+      ok: false,
+      reason: `time: more than 5 minutes ahead of the server's clock (is '${ahead}')`,
+    });
+    // A little skew is an edge clock, not a fault.
+    expect(decodePayload('queue', KT.id, buf({ ...q('IN-1', T0), time: new Date(T0 + 60_000).toISOString() }), T0)).toMatchObject({ ok: true });
   });
 });

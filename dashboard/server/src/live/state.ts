@@ -11,6 +11,7 @@
  */
 import {
   DIRECTIONS,
+  InputError,
   LIVE_SERIES_MS,
   summariseDirection,
   type Alert,
@@ -38,6 +39,14 @@ export type LiveEvent =
 export const MAX_CLEARANCES = 50;
 /** Two hours at one point per 10 s is 720; room for faster edges, never unbounded. */
 export const MAX_POINTS_PER_LANE = 1500;
+/**
+ * Lanes and devices a checkpoint may hold, configured or not. Records of an unconfigured lane or
+ * device are shown (the dashboard's config may lag the edge's), but a faulty edge inventing ids
+ * must not grow the server's memory without end: beyond these, new ids are refused and counted.
+ */
+export const MAX_LANES_PER_CHECKPOINT = 64;
+export const MAX_DEVICES_PER_CHECKPOINT = 256;
+
 /** Missed device records before `deviceSilent`. */
 export const SILENT_AFTER_INTERVALS = 3;
 
@@ -73,6 +82,9 @@ export class LiveState {
   applyQueue(r: QueueRecord): LiveEvent[] {
     const cp = this.checkpoints.get(r.checkpoint);
     if (!cp) return [];
+    if (!cp.latest.has(r.lane) && cp.latest.size >= MAX_LANES_PER_CHECKPOINT) {
+      throw new InputError('TOO_MANY_LANES', `the checkpoint already has ${MAX_LANES_PER_CHECKPOINT} lanes (is '${r.lane}')`, 'lane');
+    }
     const t = Date.parse(r.time);
     const previous = cp.latest.get(r.lane);
     if (!previous || Date.parse(previous.time) <= t) cp.latest.set(r.lane, r);
@@ -96,6 +108,9 @@ export class LiveState {
   applyDevice(r: DeviceRecord): LiveEvent[] {
     const cp = this.checkpoints.get(r.checkpoint);
     if (!cp) return [];
+    if (!cp.devices.has(r.device) && cp.devices.size >= MAX_DEVICES_PER_CHECKPOINT) {
+      throw new InputError('TOO_MANY_DEVICES', `the checkpoint already has ${MAX_DEVICES_PER_CHECKPOINT} devices (is '${r.device}')`, 'device');
+    }
     cp.devices.set(r.device, { record: r, receivedMs: this.now() });
     return [{ type: 'device', checkpoint: r.checkpoint, record: r }, ...this.condition(cp, 'deviceSilent', r.device, !r.online, r.time)];
   }
@@ -132,7 +147,14 @@ export class LiveState {
 
   /** Seeds queue history (oldest first) without sending anything: at start, from InfluxDB. */
   seedQueue(records: readonly QueueRecord[]): void {
-    for (const r of records) this.applyQueue(r);
+    for (const r of records) {
+      try {
+        this.applyQueue(r);
+      } catch (error) {
+        // A lane beyond the bound: the live bridge refuses and counts it too.
+        if (!(error instanceof InputError)) throw error;
+      }
+    }
   }
 
   /** Time of the oldest queue point of any lane of the checkpoint; undefined when none. */
