@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/load.js';
 import { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
 import { SessionStore } from './sessions.js';
-import { LoginThrottle } from './throttle.js';
+import { ADDRESS_MAX_FAILURES, LoginThrottle } from './throttle.js';
 import { loadUsers } from './users.js';
 
 describe('password hashes', () => {
@@ -108,5 +108,16 @@ describe('sign-in throttle', () => {
     expect(throttle.retryAfterS('u\n2')).toBe(0);
     t = 15 * 60_000;
     expect(throttle.retryAfterS('u\n1')).toBe(0);
+  });
+
+  it('holds an address back after 30 failures whatever usernames it tried', () => {
+    const t = 0;
+    const byAddress = new LoginThrottle(() => t, ADDRESS_MAX_FAILURES);
+    for (let i = 0; i < 30; i++) {
+      expect(byAddress.retryAfterS('10.0.0.1')).toBe(0);
+      byAddress.failed('10.0.0.1');
+    }
+    expect(byAddress.retryAfterS('10.0.0.1')).toBe(900);
+    expect(byAddress.retryAfterS('10.0.0.2')).toBe(0);
   });
 });

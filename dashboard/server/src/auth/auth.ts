@@ -10,7 +10,7 @@ import { BadRequest, Forbidden, HttpError, Unauthorized } from '../errors.js';
 import type { Log } from '../log.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { Session, SessionStore } from './sessions.js';
-import { LoginThrottle } from './throttle.js';
+import { ADDRESS_MAX_FAILURES, LoginThrottle } from './throttle.js';
 import type { User } from './users.js';
 
 export const SESSION_COOKIE = 'gw_session';
@@ -34,6 +34,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
 
 export class Auth {
   private readonly throttle = new LoginThrottle();
+  private readonly addressThrottle = new LoginThrottle(Date.now, ADDRESS_MAX_FAILURES);
 
   constructor(
     private readonly deps: { config: DashboardConfig; users: ReadonlyMap<string, User>; sessions: SessionStore; log: Log },
@@ -90,8 +91,9 @@ export class Auth {
       };
       const username = field('username', 64);
       const password = field('password', 1024);
-      const key = `${username}\n${req.ip ?? ''}`;
-      const waitS = this.throttle.retryAfterS(key);
+      const address = req.ip ?? '';
+      const key = `${username}\n${address}`;
+      const waitS = Math.max(this.throttle.retryAfterS(key), this.addressThrottle.retryAfterS(address));
       if (waitS > 0) {
         res.setHeader('Retry-After', String(waitS));
         throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${waitS} s`);
@@ -101,6 +103,8 @@ export class Auth {
       const good = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !good) {
         this.throttle.failed(key);
+        // Not cleared by a success: a guesser holding one good account would reset it.
+        this.addressThrottle.failed(address);
         this.deps.log.info({ username, address: req.ip }, 'sign-in refused');
         throw new Unauthorized(WRONG_CREDENTIALS);
       }
