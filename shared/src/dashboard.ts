@@ -40,6 +40,8 @@ export interface CheckpointInfo {
   /** Position along the corridor, Lao Cai (0) to Hai Phong. */
   order: number;
   lanes: LaneInfo[];
+  /** The checkpoint's own thresholds, so a lane's colour agrees with its crossing's. */
+  congestion: CongestionThresholds;
 }
 
 export interface RegionInfo {

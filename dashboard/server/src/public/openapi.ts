@@ -60,7 +60,7 @@ export function openApiDocument(config: DashboardConfig): object {
         Direction: { type: 'string', enum: ['inbound', 'outbound'] },
         CheckpointInfo: {
           type: 'object',
-          required: ['id', 'name', 'kind', 'region', 'order', 'lanes'],
+          required: ['id', 'name', 'kind', 'region', 'order', 'lanes', 'congestion'],
           properties: {
             id: { type: 'string' },
             name: ref('LocalText'),
@@ -68,6 +68,12 @@ export function openApiDocument(config: DashboardConfig): object {
             region: { type: 'string' },
             order: { type: 'integer', description: 'Position along the corridor, Lao Cai = 0' },
             lanes: { type: 'array', items: { type: 'object', required: ['id', 'direction'], properties: { id: { type: 'string' }, direction: ref('Direction') } } },
+            congestion: {
+              type: 'object',
+              description: 'Expected waits from which a lane or direction reads busy, then congested',
+              required: ['busyWaitS', 'congestedWaitS'],
+              properties: { busyWaitS: { type: 'number' }, congestedWaitS: { type: 'number' } },
+            },
           },
         },
         WaitEstimate: {

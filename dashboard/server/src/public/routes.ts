@@ -16,7 +16,7 @@ import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rateLimit.js';
 
 export function checkpointInfos(config: DashboardConfig): CheckpointInfo[] {
-  return config.checkpoints.map((c, order) => ({ id: c.id, name: c.name, kind: c.kind, region: c.region, order, lanes: c.lanes }));
+  return config.checkpoints.map((c, order) => ({ id: c.id, name: c.name, kind: c.kind, region: c.region, order, lanes: c.lanes, congestion: c.congestion }));
 }
 
 /**
@@ -68,6 +68,7 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
   const now = deps.now ?? Date.now;
   const known = config.checkpoints.map((c) => c.id);
   const directions = (checkpoint: string) => new Map(config.checkpoints.find((c) => c.id === checkpoint)!.lanes.map((l) => [l.id, l.direction]));
+  const openWindowOf = (checkpoint: string) => config.checkpoints.find((c) => c.id === checkpoint)!.laneOpenMinutes * 60_000;
   const limiter = new RateLimiter(config.publicApi.requestsPerMinute);
   const r = express.Router();
   r.use(limiter.middleware);
@@ -86,7 +87,7 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     const t = now();
     const agg = AGGREGATES.queue1m;
     const fromMs = t - hours * HOUR_MS;
-    const openWindowMs = config.checkpoints.find((c) => c.id === checkpoint)!.laneOpenMinutes * 60_000;
+    const openWindowMs = openWindowOf(checkpoint);
     // From one open window earlier: the departures that say which lanes are open at the start.
     const rows = await influx.rows(
       `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
@@ -102,13 +103,18 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     const weeks = p.integer(req.query, 'weeks', 1, 8, 4);
     const t = Math.floor(now() / HOUR_MS) * HOUR_MS;
     const agg = AGGREGATES.queue1h;
+    const fromMs = t - weeks * 7 * 24 * HOUR_MS;
+    const openWindowMs = openWindowOf(checkpoint);
     const rows = await influx.rows(
       `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
-        ` WHERE ${timeRange(new Date(t - weeks * 7 * 24 * HOUR_MS), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
+        ` WHERE ${timeRange(new Date(fromMs - openWindowMs), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
     );
     const byHour = new Map<Direction, number[][]>(DIRECTIONS.map((d) => [d, Array.from({ length: 24 }, () => [])]));
-    // Hourly buckets: a lane counts as open in an hour in which it let a unit through.
-    for (const b of foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs: agg.intervalMs })) {
+    // Hourly buckets, departures counted at their hour's end: a lane is open in an hour in which
+    // it let a unit through, or (a station's tracks, 3 h) within its lane-open window before the
+    // hour's end. A window of a whole bucket would keep a road lane open for the hour after it
+    // closed, its empty-lane estimate pulling the typical wait down.
+    for (const b of foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs, fromMs })) {
       if (b.waitS === null) continue;
       byHour.get(b.direction)![new Date(b.time + LOCAL_OFFSET_MS).getUTCHours()]!.push(b.waitS);
     }

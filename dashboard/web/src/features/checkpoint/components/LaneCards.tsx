@@ -1,24 +1,33 @@
 import { DEFAULT_CONGESTION } from '@gatewatch/shared';
-import type { CongestionLevel, LaneInfo, QueueRecord } from '@gatewatch/shared';
+import type { CongestionLevel, CongestionThresholds, LaneInfo, QueueRecord } from '@gatewatch/shared';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration, formatTimeSeconds } from '../../../lib/time.js';
 
-function laneLevel(r: QueueRecord | undefined): CongestionLevel {
+/** The checkpoint's own thresholds (as the server colours the crossing), the defaults until known. */
+export function laneLevel(r: QueueRecord | undefined, t: CongestionThresholds = DEFAULT_CONGESTION): CongestionLevel {
   if (!r) return 'unknown';
-  if (r.wait_estimate_s >= DEFAULT_CONGESTION.congestedWaitS) return 'congested';
-  if (r.wait_estimate_s >= DEFAULT_CONGESTION.busyWaitS) return 'busy';
+  if (r.wait_estimate_s >= t.congestedWaitS) return 'congested';
+  if (r.wait_estimate_s >= t.busyWaitS) return 'busy';
   return 'normal';
 }
 
 /** One card per lane: live queue length and wait estimate. */
-export function LaneCards({ lanes, records }: { lanes: readonly LaneInfo[]; records: readonly QueueRecord[] }) {
+export function LaneCards({
+  lanes,
+  records,
+  thresholds,
+}: {
+  lanes: readonly LaneInfo[];
+  records: readonly QueueRecord[];
+  thresholds?: CongestionThresholds | undefined;
+}) {
   const { t, lang } = useI18n();
   const ids = lanes.length ? lanes : records.map((r) => ({ id: r.lane, direction: undefined }));
   return (
     <ul className="lane-cards">
       {ids.map((l) => {
         const r = records.find((x) => x.lane === l.id);
-        const level = laneLevel(r);
+        const level = laneLevel(r, thresholds);
         return (
           <li key={l.id} className={`lane-card level-${level}`} data-testid={`lane-${l.id}`} aria-label={t('officer.lane', { lane: l.id })}>
             <div className="lane-card-head">

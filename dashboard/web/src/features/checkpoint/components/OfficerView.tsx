@@ -63,7 +63,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
     return (
       <div className="page page-narrow">
         <h1>{title}</h1>
-        <p className="notice" role="alert">
+        <p className="notice" role="alert" data-testid="forbidden">
           {t('officer.forbidden')}
         </p>
       </div>
@@ -112,7 +112,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
       </section>
 
       <Panel title={t('officer.lanes')} loading={loading} error={error} empty={!!state && lanes.length === 0} testId="lanes-panel">
-        <LaneCards lanes={info?.lanes ?? []} records={state?.lanes ?? []} />
+        <LaneCards lanes={info?.lanes ?? []} records={state?.lanes ?? []} thresholds={info?.congestion} />
       </Panel>
 
       <div className="grid-2">

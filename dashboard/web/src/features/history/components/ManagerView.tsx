@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { DEFAULT_CONGESTION } from '@gatewatch/shared';
 import { Panel } from '../../../components/Panel.js';
 import { useI18n } from '../../../i18n/index.js';
 import { useAuth } from '../../auth/hooks/useAuth.js';
@@ -23,7 +24,7 @@ export function ManagerView() {
   }, [me, cps.list]);
   const q = useHistoryQuery(allowedIds);
   const infos = useMemo(
-    () => allowedIds.map((id) => cps.byId.get(id) ?? { id, name: { vi: id, en: id }, kind: 'road' as const, region: '', order: 0, lanes: [] }),
+    () => allowedIds.map((id) => cps.byId.get(id) ?? { id, name: { vi: id, en: id }, kind: 'road' as const, region: '', order: 0, lanes: [], congestion: DEFAULT_CONGESTION }),
     [allowedIds, cps.byId],
   );
 
