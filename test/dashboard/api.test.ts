@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downsample } from '@gatewatch/infra';
-import { msToNs, type ClearanceTimeRow, type HeatCell, type Me, type QueuePoint, type ThroughputRow, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
+import { isoVietnam, msToNs, type ClearanceTimeRow, type HeatCell, type Me, type QueuePoint, type ThroughputRow, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import { startDashboard, silentLog, type Dashboard } from '@gatewatch/dashboard';
 import {
   SECRET_UNITS,
@@ -84,14 +84,16 @@ describe('dashboard REST on real services', () => {
     );
     // Typical: 08:00 local (01:00 UTC) on three days, two inbound lanes.
     const day0 = Math.floor(Date.now() / DAY) * DAY;
-    const hourly = (lane: string, wait: number, departures: number, daysAgo: number) =>
-      `queue_1h,checkpoint=${KT},lane=${lane} length_mean=1,wait_estimate_s_mean=${wait},departures=${departures}i,samples=360i ${(day0 - daysAgo * DAY + HOUR) * 1e6}`;
+    const hourly = (lane: string, wait: number, departures: number, daysAgo: number, utcHour = 1) =>
+      `queue_1h,checkpoint=${KT},lane=${lane} length_mean=1,wait_estimate_s_mean=${wait},departures=${departures}i,samples=360i ${(day0 - daysAgo * DAY + utcHour * HOUR) * 1e6}`;
     await writeLines(
       services.influxd,
       [
         ...[hourly('IN-1', 100, 5, 2), hourly('IN-1', 200, 5, 3), hourly('IN-1', 300, 5, 4)],
         // Three days ago IN-2 was closed: its 50 s does not count.
         ...[hourly('IN-2', 150, 5, 2), hourly('IN-2', 50, 0, 3), hourly('IN-2', 400, 5, 4), hourly('IN-2', 10, 0, 5)],
+        // Five days ago IN-2 let units through from 07:00 to 08:00 only: open then, closed at 08:00.
+        hourly('IN-2', 500, 5, 5, 0),
       ],
       'agg_1h',
     );
@@ -200,6 +202,24 @@ describe('dashboard REST on real services', () => {
       expect((await api(dashboard.url, q(KT))).status).toBe(401);
     });
 
+    it('keeps an officer to their checkpoint on every history answer and its CSV', async () => {
+      const range = { from: iso(H0), to: iso(H0 + HOUR) };
+      for (const format of ['json', 'csv']) {
+        for (const [what, q] of [
+          ['clearance-times', { checkpoints: HP, ...range }],
+          ['heatmap', { checkpoints: HP, ...range }],
+          ['queue', { checkpoint: HP, ...range }],
+          ['throughput', { checkpoints: HP, ...range }],
+        ] as const) {
+          const res = await api<ErrorBody>(dashboard.url, path(what, { ...q, format }), { cookie: officer });
+          expect(res.status, `${what} ${format}`).toBe(403);
+          expect(res.text, `${what} ${format}`).not.toContain(SECRET_UNITS[0]);
+          const own = await api(dashboard.url, path(what, { ...q, ...(what === 'queue' ? { checkpoint: KT } : { checkpoints: KT }), format }), { cookie: officer });
+          expect(own.status, `${what} ${format} of their own`).toBe(200);
+        }
+      }
+    });
+
     it('sums released units per hour and per local day, by channel', async () => {
       const hp = await login(dashboard.url, USERS.managerHaiPhong);
       const kt = await api<ThroughputRow[]>(dashboard.url, path('throughput', { checkpoints: KT, from: iso(H0), to: iso(H0 + 2 * HOUR) }), { cookie: manager });
@@ -260,8 +280,9 @@ describe('dashboard REST on real services', () => {
       expect([...res.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(res.text.slice(1).split('\r\n')).toEqual([
         'time,checkpoint,units,green,yellow,red,unknown',
-        `${iso(H0)},${KT},7,6,0,1,0`,
-        `${iso(H0 + HOUR)},${KT},5,4,0,1,0`,
+        // Local times for the spreadsheet: the JSON answer's instants at +07:00.
+        `${isoVietnam(H0)},${KT},7,6,0,1,0`,
+        `${isoVietnam(H0 + HOUR)},${KT},5,4,0,1,0`,
         '',
       ]);
       const times = await api(dashboard.url, path('clearance-times', { checkpoints: KT, from: iso(H0 - HOUR), to: iso(H0 + 3 * HOUR), format: 'csv' }), { cookie: manager });
@@ -302,12 +323,11 @@ describe('dashboard REST on real services', () => {
   });
 
   describe('public API', () => {
-    it('lists the checkpoints and the estimates, without a unit id', async () => {
+    it('lists the checkpoints in corridor order and the estimates per direction', async () => {
       const cps = await api<{ id: string; order: number }[]>(dashboard.url, '/api/v1/checkpoints');
       expect(cps.body.map((c) => [c.id, c.order])).toEqual([[RAIL, 0], [KT, 1], [HP, 2]]);
       const est = await api<{ checkpoint: string; direction: string }[]>(dashboard.url, '/api/v1/wait-estimates');
       expect(est.body.map((e) => `${e.checkpoint} ${e.direction}`)).toEqual([`${RAIL} inbound`, `${RAIL} outbound`, `${KT} inbound`, `${KT} outbound`, `${HP} inbound`, `${HP} outbound`]);
-      for (const a of [cps, est]) for (const unit of SECRET_UNITS) expect(a.text).not.toContain(unit);
     });
 
     it("gives the trend per minute over the direction's open lanes", async () => {
@@ -329,7 +349,8 @@ describe('dashboard REST on real services', () => {
       // Per day the lowest open lane: 100, 200 (IN-2 closed), 300; five days ago nothing open.
       expect(inbound.medianWaitS[8]).toBe(200);
       expect(inbound.p90WaitS[8]).toBe(300);
-      expect(inbound.medianWaitS.filter((x) => x !== null)).toHaveLength(1);
+      expect(inbound.medianWaitS[7]).toBe(500);
+      expect(inbound.medianWaitS.filter((x) => x !== null)).toHaveLength(2);
       expect(res.body.find((t) => t.direction === 'outbound')!.medianWaitS.every((x) => x === null)).toBe(true);
     });
 

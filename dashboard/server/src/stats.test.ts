@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from './history/csv.js';
+import { csvFileName } from './history/routes.js';
 import { quoteIdent, quoteString, tagIn } from './history/influxql.js';
 import { isoTimeMs } from './params.js';
 import { RateLimiter } from './public/rateLimit.js';
@@ -48,6 +49,15 @@ describe('CSV', () => {
   it('has a BOM, a header, CRLF, quoted fields and no live formulas', () => {
     const csv = toCsv([{ a: 'x,y', b: 1, c: null }, { a: '=HYPERLINK("x")', b: -2, c: 'Lào Cai' }], ['a', 'b', 'c']);
     expect(csv).toBe('\uFEFFa,b,c\r\n"x,y",1,\r\n"\'=HYPERLINK(""x"")",-2,Lào Cai\r\n');
+  });
+  it('names the file by the local days chosen, the end day included', () => {
+    // 18 to 24 November in Hanoi: from 18/11 00:00+07:00 to 25/11 00:00+07:00 (exclusive).
+    const range = { from: new Date('2026-11-17T17:00:00Z'), to: new Date('2026-11-24T17:00:00Z') };
+    expect(csvFileName('throughput-day', range)).toBe('gatewatch-throughput-day-2026-11-18-2026-11-24.csv');
+  });
+  it('writes times in Vietnam local time with the offset, the hour a manager reads on the dashboard', () => {
+    const csv = toCsv([{ time: '2026-11-24T17:00:00.000Z', units: 3 }], ['time', 'units']);
+    expect(csv.split('\r\n')[1]).toBe('2026-11-25T00:00:00.000+07:00,3');
   });
 });
 

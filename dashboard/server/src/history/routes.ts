@@ -4,6 +4,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { RETENTION_POLICIES } from '@gatewatch/infra';
+import { isoVietnam } from '@gatewatch/shared';
 import type { SignedIn } from '../auth/auth.js';
 import { Auth } from '../auth/auth.js';
 import type { DashboardConfig } from '../config/types.js';
@@ -16,8 +17,10 @@ import { clearanceTimes, heatmap, queueSeries, throughput } from './queries.js';
 /** Longest ranges: enough for the views, short enough that no answer runs away. */
 export const MAX_DAYS = { throughputHour: 92, throughputDay: 3660, clearanceTimes: 30, heatmap: 366, queue: 366 } as const;
 
-const day = (d: Date): string => d.toISOString().slice(0, 10);
-const fileName = (what: string, r: p.Range): string => `gatewatch-${what}-${day(r.from)}-${day(r.to)}.csv`;
+/** Local days, as the manager chose them: the range ends before `to`, so its last day is that of to - 1 ms. */
+const localDay = (ms: number): string => isoVietnam(ms).slice(0, 10);
+export const csvFileName = (what: string, r: p.Range): string =>
+  `gatewatch-${what}-${localDay(r.from.getTime())}-${localDay(Math.max(r.from.getTime(), r.to.getTime() - 1))}.csv`;
 
 export function historyRouter(deps: { config: DashboardConfig; influx: InfluxClient; auth: Auth; now?: () => number }): Router {
   const known = deps.config.checkpoints.map((c) => c.id);
@@ -34,7 +37,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const csv = format(req) === 'csv';
     Auth.requireCheckpoints(user(res), checkpoints);
     const rows = await throughput(deps.influx, checkpoints, range, interval);
-    if (csv) sendCsv(res, fileName(`throughput-${interval}`, range), rows, ['time', 'checkpoint', 'units', 'green', 'yellow', 'red', 'unknown']);
+    if (csv) sendCsv(res, csvFileName(`throughput-${interval}`, range), rows, ['time', 'checkpoint', 'units', 'green', 'yellow', 'red', 'unknown']);
     else res.json(rows);
   });
 
@@ -50,7 +53,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const csv = format(req) === 'csv';
     Auth.requireCheckpoints(user(res), checkpoints);
     const rows = await clearanceTimes(deps.influx, checkpoints, range);
-    if (csv) sendCsv(res, fileName('clearance-times', range), rows, ['checkpoint', 'channel', 'units', 'medianS', 'p90S', 'p99S']);
+    if (csv) sendCsv(res, csvFileName('clearance-times', range), rows, ['checkpoint', 'channel', 'units', 'medianS', 'p90S', 'p99S']);
     else res.json(rows);
   });
 
@@ -60,7 +63,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const csv = format(req) === 'csv';
     Auth.requireCheckpoints(user(res), checkpoints);
     const rows = await heatmap(deps.influx, checkpoints, range);
-    if (csv) sendCsv(res, fileName('heatmap', range), rows, ['checkpoint', 'weekday', 'hour', 'units']);
+    if (csv) sendCsv(res, csvFileName('heatmap', range), rows, ['checkpoint', 'weekday', 'hour', 'units']);
     else res.json(rows);
   });
 
@@ -71,7 +74,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     Auth.requireCheckpoints(user(res), [checkpoint]);
     const { resolution, points } = await queueSeries(deps.influx, checkpoint, range);
     res.setHeader('X-GateWatch-Resolution', resolution);
-    if (csv) sendCsv(res, fileName(`queue-${checkpoint}`, range), points, ['time', 'lane', 'length', 'waitS']);
+    if (csv) sendCsv(res, csvFileName(`queue-${checkpoint}`, range), points, ['time', 'lane', 'length', 'waitS']);
     else res.json(points);
   });
   return r;
