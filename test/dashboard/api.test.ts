@@ -373,6 +373,21 @@ describe('dashboard REST on real services', () => {
       expect(res.body.openapi).toBe('3.1.0');
       expect(Object.keys(res.body.paths).sort()).toEqual(['/checkpoints', '/wait-estimates', '/wait-estimates/trend', '/wait-estimates/typical']);
       expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['CheckpointInfo', 'WaitEstimate', 'WaitPoint', 'TypicalWait', 'ApiError']));
+      // The answers have every field the document requires, and only the fields it describes.
+      const schemas = res.body.components.schemas as Record<string, { required: string[]; properties: Record<string, unknown> }>;
+      for (const [url, schema] of [
+        ['/api/v1/checkpoints', 'CheckpointInfo'],
+        ['/api/v1/wait-estimates', 'WaitEstimate'],
+        [`/api/v1/wait-estimates/trend?checkpoint=${KT}&hours=1`, 'WaitPoint'],
+        [`/api/v1/wait-estimates/typical?checkpoint=${KT}&weeks=1`, 'TypicalWait'],
+      ] as const) {
+        const items = (await api<Record<string, unknown>[]>(dashboard.url, url)).body;
+        expect(items.length, url).toBeGreaterThan(0);
+        for (const item of items) {
+          expect(Object.keys(item), url).toEqual(expect.arrayContaining(schemas[schema]!.required));
+          expect(Object.keys(schemas[schema]!.properties), url).toEqual(expect.arrayContaining(Object.keys(item)));
+        }
+      }
     });
 
     it('answers 429 with Retry-After beyond the rate limit', async () => {

@@ -9,6 +9,8 @@ const common = {
   '400': error('A parameter is missing or invalid; the message names it and its value.'),
   '429': { ...error('Too many requests from this address.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
 };
+/** Answers read from the history database: it may be away for a while. */
+const history = { ...common, '502': error('The history database did not answer; try again later (code INFLUX_UNAVAILABLE).') };
 
 export function openApiDocument(config: DashboardConfig): object {
   const checkpointParam = {
@@ -43,14 +45,14 @@ export function openApiDocument(config: DashboardConfig): object {
         get: {
           summary: 'Expected wait and queue length per minute over the last hours',
           parameters: [checkpointParam, { name: 'hours', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 24, default: 2 } }],
-          responses: { '200': json({ type: 'array', items: ref('WaitPoint') }, 'One point per minute and direction, oldest first'), ...common },
+          responses: { '200': json({ type: 'array', items: ref('WaitPoint') }, 'One point per minute and direction, oldest first'), ...history },
         },
       },
       '/wait-estimates/typical': {
         get: {
           summary: 'Typical wait by local hour of day over the last weeks (median and 90th percentile over the days)',
           parameters: [checkpointParam, { name: 'weeks', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 8, default: 4 } }],
-          responses: { '200': json({ type: 'array', items: ref('TypicalWait') }, 'One profile per direction'), ...common },
+          responses: { '200': json({ type: 'array', items: ref('TypicalWait') }, 'One profile per direction'), ...history },
         },
       },
     },
