@@ -75,11 +75,20 @@ export async function seedLiveState(
  * command's backfill) is fetched again, so that the officer's charts fill in without a restart.
  * Queue points merge by time; clearances are not fetched again (they would repeat).
  */
-export function thinCheckpoints(state: LiveState, checkpoints: readonly string[], nowMs: number, slackMs = RESEED_EVERY_MS): string[] {
+export function thinCheckpoints(state: LiveState, checkpoints: readonly string[], nowMs: number, slackMs = THIN_SLACK_MS): string[] {
   return checkpoints.filter((c) => {
     const first = state.firstPointMs(c);
     return first === undefined || first > nowMs - LIVE_SERIES_MS + slackMs;
   });
 }
 
-export const RESEED_EVERY_MS = 5 * 60_000;
+/**
+ * How often thin checkpoints are fetched again. Often, because the same records tell which
+ * lanes are open (their departures): until they come, a dashboard started before its history
+ * shows every lane closed, and at night a real departure may be many minutes away. Only thin
+ * checkpoints are queried (two hours of raw queue records each), so a complete corridor costs
+ * nothing.
+ */
+export const RESEED_EVERY_MS = 30_000;
+/** A series is thin while it starts later than this after the start of its two-hour window. */
+export const THIN_SLACK_MS = 5 * 60_000;

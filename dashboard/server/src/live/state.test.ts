@@ -42,8 +42,12 @@ describe('live state of a checkpoint', () => {
     const state = new LiveState([KT], () => T0);
     for (let i = 0; i < 30; i++) state.applyQueue(q('IN-1', T0 - 300_000 + i * 10_000));
     expect(thinCheckpoints(state, [KT.id], T0)).toEqual([KT.id]);
+    // No departure seen live yet (a quiet night): the lane reads closed.
+    expect(state.estimates(KT.id).find((e) => e.direction === 'inbound')!.lanesOpen).toBe(0);
     // The history of the two hours before, seeded again: merged in order, the latest stays the newest.
-    state.seedQueue(Array.from({ length: 720 }, (_, i) => q('IN-1', T0 - 7200_000 + i * 10_000, { length: 1 })));
+    state.seedQueue(Array.from({ length: 720 }, (_, i) => q('IN-1', T0 - 7200_000 + i * 10_000, { length: 1, departures: i > 700 ? 1 : 0 })));
+    // Its departures say the lane is open.
+    expect(state.estimates(KT.id).find((e) => e.direction === 'inbound')!.lanesOpen).toBe(1);
     const snap = state.snapshot(KT.id)!;
     expect(snap.series).toHaveLength(720);
     expect(snap.series.map((p) => p.time)).toEqual([...snap.series.map((p) => p.time)].sort());
