@@ -82,7 +82,7 @@ describe('topics', () => {
   });
 
   it('ignores topics that are not GateWatch device or live topics', () => {
-    for (const t of ['gw/v2/x/decision', 'gw/v1/x/cam', 'gw/v1/x/cam/a/b', 'gw/v1/x/live/other', 'other/v1/x/decision', 'gw/v1']) {
+    for (const t of ['gw/v2/x/decision', 'gw/v1/x/cam', 'gw/v1/x/cam/a/b', 'gw/v1/x/live/other', 'gw/v1/x/live/constructor', 'gw/v1/x/live/__proto__', 'other/v1/x/decision', 'gw/v1']) {
       expect(parseTopic(t), t).toBeUndefined();
     }
   });

@@ -53,6 +53,6 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (a === 'cam' && b) return { kind: 'camera', checkpoint, cameraId: b };
   if (a === 'decision' && b === undefined) return { kind: 'decision', checkpoint };
   if (a === 'status' && b === undefined) return { kind: 'status', checkpoint };
-  if (a === 'live' && b !== undefined && b in LIVE) return { kind: LIVE[b as keyof typeof LIVE], checkpoint };
+  if (a === 'live' && b !== undefined && Object.hasOwn(LIVE, b)) return { kind: LIVE[b as keyof typeof LIVE], checkpoint };
   return undefined;
 }
