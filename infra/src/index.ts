@@ -2,6 +2,7 @@ export { freePort } from './ports.js';
 export { LocalService, ServiceError, type ServiceSpec } from './service.js';
 export { startInfluxd, type Influxd, type InfluxdOptions, type InfluxQueryResult, type InfluxSeries } from './influxd.js';
 export { SocatPty, stopAllPtys } from './socatPty.js';
+export { applyUsers, INFLUX_DASHBOARD_USER, INFLUX_EDGE_USER, InfluxUsersError, type ApplyUsersResult, type InfluxAccess, type InfluxAccount } from './influxUsers.js';
 export { startMosquitto, type Mosquitto, type MosquittoOptions, type SecureBrokerOptions } from './mosquitto.js';
 export { BrokerAclError, DASHBOARD_MQTT_USER, devicesUser, edgeUser, mosquittoAcl, type BrokerAccounts } from './mosquittoAcl.js';
 export {
