@@ -14,4 +14,8 @@ export { InfluxSender } from './storage/influxSender.js';
 export type * from './storage/outbox.js';
 export { createLog, type Log } from './log.js';
 export * from './devices/index.js';
+// The framing alone (bytes to frames, no loop tracking): the benchmark (sim/src/bench) times it
+// beside a bare line split of the same bytes.
+export { Framer } from './devices/framing.js';
+export { gateControllerFraming } from './devices/gate-controller/parser.js';
 export { ReplayAgent, type ReplayAgentDeps } from './replay/replayAgent.js';
