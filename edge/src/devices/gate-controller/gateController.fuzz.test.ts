@@ -1,0 +1,3 @@
+import { describeSerialFuzz, gateController } from '../serial.fuzz.js';
+
+describeSerialFuzz(gateController);

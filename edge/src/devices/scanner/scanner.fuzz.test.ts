@@ -1,0 +1,3 @@
+import { describeSerialFuzz, scanner } from '../serial.fuzz.js';
+
+describeSerialFuzz(scanner);

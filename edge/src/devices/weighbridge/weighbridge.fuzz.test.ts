@@ -1,0 +1,3 @@
+import { describeSerialFuzz, weighbridge } from '../serial.fuzz.js';
+
+describeSerialFuzz(weighbridge);
