@@ -21,6 +21,14 @@ describe('timestamps', () => {
     expect(parseTimestamp('2026-11-24T20:00:00-05:30')).toBe(Date.UTC(2026, 10, 25, 1, 30));
   });
 
+  it('reads the years 0000-0099 as written, not as 1900-1999 (found by the fuzz)', () => {
+    // Was 946659599999 (1999-12-31); and 0000-02-29 was refused, 1900 not being a leap year.
+    expect(parseTimestamp('0099-12-31T23:59:59.999+07:00')).toBe(Date.parse('0099-12-31T16:59:59.999Z'));
+    expect(parseTimestamp('0000-02-29T12:00:00Z')).toBe(Date.parse('0000-02-29T12:00:00Z'));
+    expect(parseTimestamp('0001-02-29T12:00:00Z')).toBeUndefined();
+    expect(decodeCameraEvent(JSON.stringify({ ...camera, ts: '0099-12-31T23:59:59.999+07:00' }), where)).toMatchObject({ ok: true });
+  });
+
   it('refuses a time without an offset, without seconds, or that does not exist', () => {
     for (const ts of ['2026-11-25T08:30:00.120', '2026-11-25T08:30+07:00', '2026-02-30T08:30:00Z', '2026-11-25T24:00:00Z', '2026-11-25 08:30:00Z', '1795570625370']) {
       expect(parseTimestamp(ts), ts).toBeUndefined();

@@ -34,8 +34,11 @@ export function parseTimestamp(ts: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', off] = m;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  // Reject impossible dates (2026-02-30) that Date.UTC silently rolls over.
+  // Not Date.UTC(y, ...): it reads the years 0000-0099 as 1900-1999.
+  const date = new Date(Date.UTC(2000, 0, 1, Number(h), Number(mi), Number(s), ms));
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  const base = date.getTime();
+  // Reject impossible dates (2026-02-30) that Date silently rolls over.
   const check = new Date(base);
   if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
     return undefined;
