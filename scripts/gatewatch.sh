@@ -5,14 +5,21 @@
 #   npm test    ->  bash scripts/gatewatch.sh test   set up, then lint, typecheck, build and test
 #
 # Subcommands:
-#   setup        system packages (influxdb, influxdb-client, mosquitto, mosquitto-clients, socat, chromium), pnpm 10,
+#   setup        system packages (influxdb, influxdb-client, mosquitto, mosquitto-clients, socat, chromium, openssl), pnpm 10,
 #                the workspace's node packages. Idempotent: when all is there it takes about a second.
 #   test         setup, then lint, typecheck, build, tests; stops at the first failure.
 #   run [ARGS]   setup, build, then `node sim/dist/run-local.js ARGS`.
 #   eval [ARGS]  node packages (no system packages: the evaluation needs no influxd nor broker),
 #                build the simulator and what it uses, then `node sim/dist/eval/main.js ARGS`:
 #                the wait estimates of a seeded simulated day against the true waits.
-#   bench        reserved (not yet).
+#   fuzz [--seed N] [--inputs N]
+#                node packages, then the fuzz properties (*.fuzz.test.ts) of the serial parsers
+#                and the MQTT JSON decoders with at least N inputs per target (default 1000000),
+#                from seed N (default random, printed: `pnpm fuzz --seed N` replays a failure).
+#                The test suite runs the same properties seeded and small.
+#   bench [ARGS] setup, build, then `node sim/dist/bench/main.js ARGS`: throughput, memory, parsing
+#                and web size against the raw limits, with its own influxd and mosquitto
+#                (ARGS: [--quick] [--out FILE]; figures to bench/results/).
 #
 # Works on a fresh Debian 12 with only Node 20 and npm: as root it installs what is missing;
 # otherwise it prints the commands to run as root and exits 2.
@@ -26,13 +33,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Commands that setup makes sure of, and the Debian package that provides each.
-REQUIRED_COMMANDS=(influxd influx mosquitto mosquitto_sub socat chromium)
+REQUIRED_COMMANDS=(influxd influx mosquitto mosquitto_sub mosquitto_passwd socat chromium openssl)
 declare -A PACKAGE_OF=(
   [influxd]=influxdb
   [influx]=influxdb-client
   [mosquitto]=mosquitto
   # mosquitto_sub: to watch the agents' live topics (the run command prints how).
   [mosquitto_sub]=mosquitto-clients
+  # mosquitto_passwd (package mosquitto): the broker's password file (docs/security.md).
+  [mosquitto_passwd]=mosquitto
+  # The broker security test makes its TLS certificates at test time (never committed).
+  [openssl]=openssl
   [socat]=socat
   # The dashboard's browser tests drive Debian's chromium with playwright-core (never a
   # downloaded browser). Measured on Debian 12: about 9 s to install, ~115 MB.
@@ -84,7 +95,7 @@ ensure_system_packages() {
     {
       printf '\ngatewatch: missing system packages: %s\n' "${missing[*]}"
       printf 'This is not a Debian system; install the equivalents with your package manager:\n'
-      printf '  InfluxDB 1.x (influxd and the influx CLI), Mosquitto 2, socat, Chromium\n'
+      printf '  InfluxDB 1.x (influxd and the influx CLI), Mosquitto 2 (with mosquitto_passwd), socat, Chromium, OpenSSL\n'
       printf 'On Debian 12 the commands are, as root:\n'
       printf '  apt-get update\n  %s\n' "${install}"
       printf 'then run this command again.\n'
@@ -256,6 +267,56 @@ cmd_eval() {
 }
 
 # ------------------------------------------------------------------------------------------------
+# fuzz
+
+cmd_fuzz() {
+  local seed="" inputs=1000000
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --seed)
+        [[ "${2:-}" =~ ^[0-9]{1,10}$ && "${2}" -le 2147483647 ]] || die 2 "fuzz: --seed needs a whole number below 2^31"
+        seed="$2"
+        shift 2
+        ;;
+      --inputs)
+        [[ "${2:-}" =~ ^[0-9]{1,9}$ && "${2}" -ge 1 ]] || die 2 "fuzz: --inputs needs a whole number from 1"
+        inputs="$2"
+        shift 2
+        ;;
+      *) die 2 "fuzz: unknown argument '$1' (usage: fuzz [--seed N] [--inputs N])" ;;
+    esac
+  done
+  # fast-check seeds are 32-bit; 30 random bits are plenty to tell runs apart.
+  [[ -n "${seed}" ]] || seed=$((RANDOM * 32768 + RANDOM))
+  cmd_setup_node
+  cd "${ROOT}"
+  heading "Fuzz: seed ${seed}, at least ${inputs} inputs per target (replay: pnpm fuzz --seed ${seed})"
+  local started=${SECONDS} code=0 report
+  report="$(mktemp)"
+  # One target per test, a few per file, and a worker per core (vitest leaves one core free by
+  # default): the files run side by side.
+  GATEWATCH_FUZZ=long GATEWATCH_FUZZ_SEED="${seed}" GATEWATCH_FUZZ_INPUTS="${inputs}" GATEWATCH_FUZZ_REPORT="${report}" \
+    pnpm exec vitest run --reporter=default --maxWorkers=100% fuzz.test || code=$?
+  heading "Fuzz targets (seed ${seed})"
+  sort "${report}" | sed 's/^/    /'
+  rm -f "${report}"
+  if [[ ${code} -ne 0 ]]; then die "${code}" "fuzz failed (seed ${seed}); replay: pnpm fuzz --seed ${seed}"; fi
+  heading "Fuzz passed in $((SECONDS - started)) s (seed ${seed})"
+}
+
+# ------------------------------------------------------------------------------------------------
+# bench
+
+# Needs influxd and mosquitto (started privately on free ports), the edge agent, and the built web app.
+cmd_bench() {
+  cmd_setup
+  cd "${ROOT}"
+  heading "Build"
+  pnpm build
+  exec_entry sim/dist/bench/main.js sim/src/bench/main.ts "Benchmark" "$@"
+}
+
+# ------------------------------------------------------------------------------------------------
 
 usage() {
   cat <<'EOF'
@@ -266,8 +327,10 @@ usage: bash scripts/gatewatch.sh <command> [args]
   run [ARGS]   setup, build, and run a simulated crossing locally (ARGS go to run-local)
   eval [ARGS]  node setup, build, and score the wait estimates of a seeded simulated day
                (ARGS: [--seed N] [--day YYYY-MM-DD] [--no-faults])
-
-  bench        reserved for later
+  fuzz [ARGS]  node setup, then fuzz the serial parsers and the MQTT JSON decoders with at least
+               10^6 inputs each (ARGS: [--seed N] [--inputs N])
+  bench [ARGS] setup, build, and measure GateWatch against the raw limits of its parts
+               (ARGS: [--quick] [--out FILE]; figures to bench/results/)
 EOF
 }
 
@@ -280,8 +343,8 @@ main() {
     test) cmd_test "$@" ;;
     run) cmd_run "$@" ;;
     eval) cmd_eval "$@" ;;
-    # Reserved: benchmarks will get their own subcommand here.
-    bench) die 2 "'${command}' is not implemented yet" ;;
+    fuzz) cmd_fuzz "$@" ;;
+    bench) cmd_bench "$@" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2
