@@ -46,6 +46,10 @@ export interface StackOptions {
   serial: boolean;
   latenessWindowMs?: number;
   queueIntervalMs?: number;
+  /** `storage.outboxMaxPoints` of the agent (default: the agent's own). */
+  outboxMaxPoints?: number;
+  /** InfluxDB is stopped before the agent starts: the agent never reaches it until the test starts it. */
+  influxDown?: boolean;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -92,12 +96,13 @@ async function buildStack(opts: StackOptions, dir: string, started: { stop(): Pr
     },
     mqtt: { url: broker.url },
     influx: { url: influxd.url },
-    storage: { dir: join(dir, 'edge') },
+    storage: { dir: join(dir, 'edge'), ...(opts.outboxMaxPoints === undefined ? {} : { outboxMaxPoints: opts.outboxMaxPoints }) },
     clearance: { latenessWindowMs: opts.latenessWindowMs ?? 2000, queueIntervalMs: opts.queueIntervalMs ?? 2000, deviceIntervalMs: 2000 },
     log: { level: 'debug' },
   };
   const agent = new AgentProcess(join(dir, 'site', `${CHECKPOINT}.yaml`), site);
   started.push(agent);
+  if (opts.influxDown) await influxd.service.stop();
   await agent.start();
 
   const client: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `test-devices-${opts.name}`, reconnectPeriod: 200 });
