@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,7 +38,9 @@ export class AgentProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.exitCode = null;
-    child.once('exit', (code) => (this.exitCode = code));
+    // Killed by a signal, Node says code null: count it as the shell does (SIGKILL 137), or a
+    // start killed before it ran would wait out its whole timeout.
+    child.once('exit', (code, sig) => (this.exitCode = code ?? 128 + (sig ? (constants.signals[sig] ?? 0) : 0)));
     this.child = child;
     // Running once it says so in its log (structured: msg 'agent running').
     await waitFor(async () => {
