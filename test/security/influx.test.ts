@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applySchema, applyUsers, INFLUX_DASHBOARD_USER, INFLUX_EDGE_USER, startInfluxd, type Influxd } from '@gatewatch/infra';
+import { applySchema, applyUsers, INFLUX_DASHBOARD_USER, INFLUX_EDGE_USER, startInfluxd, type Influxd, type Mosquitto } from '@gatewatch/infra';
+import { silentLog, startDashboard } from '@gatewatch/dashboard';
+import { writeConfig } from '../dashboard/fixture.js';
 
 // Made up per run: nothing here is a credential of any real database.
 const secret = (who: string) => `pw-${who}-${process.pid}-${Date.now()}`;
@@ -79,6 +81,23 @@ describe('InfluxDB accounts', () => {
     // The edges' account made a reader: it can no longer write.
     await applyUsers({ url: influxd.url, credentials: admin }, [{ ...edge, access: 'read' }]);
     expect((await write('gatewatch', edge)).status).toBe(403);
+  });
+
+  it("tells in the dashboard's health whether its account can read, not only whether InfluxDB answers", async () => {
+    // No broker: only the InfluxDB half of the health is looked at here.
+    const base = await writeConfig({ dir, influxd, mosquitto: { url: 'mqtt://127.0.0.1:1' } as Mosquitto, close: async () => {} }, 'health');
+    const health = async (password: string) => {
+      const dashboard = await startDashboard({ ...base, influx: { ...base.influx, credentials: { username: INFLUX_DASHBOARD_USER, password } } }, { log: silentLog() });
+      try {
+        return ((await (await fetch(`${dashboard.url}/api/health`)).json()) as { influx: string }).influx;
+      } finally {
+        await dashboard.stop();
+      }
+    };
+    const current = secret('dashboard-3');
+    await applyUsers({ url: influxd.url, credentials: admin }, [{ ...dashboard, password: current }]);
+    expect(await health(current)).toBe('up');
+    expect(await health('not-the-password')).toBe('down');
   });
 
   it('refuses a short password without saying it', async () => {

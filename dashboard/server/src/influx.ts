@@ -18,18 +18,10 @@ export interface Series {
 export type Row = Record<string, unknown> & { time: number };
 
 export class InfluxClient {
-  private readonly base: string;
-  private readonly headers: Record<string, string>;
-
   constructor(
     private readonly config: DashboardConfig['influx'],
     private readonly timeoutMs = 30_000,
-  ) {
-    this.base = config.url.replace(/\/+$/, '');
-    this.headers = { 'content-type': 'application/x-www-form-urlencoded' };
-    const { username, password } = config.credentials ?? {};
-    if (username !== undefined) this.headers['authorization'] = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
-  }
+  ) {}
 
   get database(): string {
     return this.config.database;
@@ -57,14 +49,18 @@ export class InfluxClient {
     return out;
   }
 
-  /** GET /ping: 204 when up. */
+  /**
+   * Whether the dashboard can read its database: a cheap read with its own credentials. Not
+   * GET /ping, which needs none: a wrong password or a missing READ grant read 'up' there while
+   * every query of the views failed.
+   */
   async ping(timeoutMs = 2000): Promise<boolean> {
     try {
-      const res = await fetch(`${this.base}/ping`, { headers: this.headers, signal: AbortSignal.timeout(timeoutMs) });
-      await res.body?.cancel();
-      return res.status === 204;
-    } catch {
-      return false;
+      await influxQuery(this.config, 'SHOW MEASUREMENTS LIMIT 1', { db: this.config.database, timeoutMs });
+      return true;
+    } catch (error) {
+      if (error instanceof InfluxQueryError) return false;
+      throw error;
     }
   }
 }
