@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_MQTT_USER, devicesUser, edgeUser, mosquittoAcl, startMosquitto, type Mosquitto } from '@gatewatch/infra';
+import { DASHBOARD_MQTT_USER, devicesUser, edgeUser, mosquittoAcl, startMosquitto, type Influxd, type Mosquitto } from '@gatewatch/infra';
 import { topics } from '@gatewatch/shared';
+import { silentLog, startDashboard } from '@gatewatch/dashboard';
+import { AgentProcess } from '../harness/agentProcess.js';
+import { writeConfig } from '../dashboard/fixture.js';
 
 const KT = 'kim-thanh-road';
 const HP = 'dinh-vu-port';
@@ -136,5 +139,44 @@ describe('the secured broker', () => {
     await expect(connect(edgeUser(KT), { rejectUnauthorized: true }, tlsUrl)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
     // Anonymous stays refused over TLS too.
     await expect(connect(undefined, { ca: readFileSync(cafile) }, tlsUrl)).rejects.toThrow(/Not authorized|Bad username or password/i);
+  });
+
+  it("runs an edge agent over TLS with its crossing's account: its status reaches the dashboard", { timeout: 60_000 }, async () => {
+    const dashboard = await connect(DASHBOARD_MQTT_USER, { ca: readFileSync(cafile) }, broker.tlsUrl!);
+    const statuses = await listen(dashboard, topics.allStatus());
+    // The password from the environment, as at a crossing (never in the site file).
+    process.env['GW_TEST_EDGE_MQTT_PASSWORD'] = password(edgeUser(KT));
+    const agent = new AgentProcess(join(dir, 'agent', 'site.yaml'), {
+      checkpoint: { id: KT, name: { vi: 'Cửa khẩu Kim Thành', en: 'Kim Thanh border gate' }, kind: 'road' },
+      lanes: [{ id: 'IN-1', direction: 'inbound' }],
+      devices: { serial: [], cameras: [{ id: 'cam-g1' }] },
+      mqtt: { url: broker.tlsUrl, caFile: cafile, credentials: { username: edgeUser(KT), passwordEnv: 'GW_TEST_EDGE_MQTT_PASSWORD' } },
+      // No InfluxDB here: the agent keeps its points in its outbox meanwhile.
+      influx: { url: 'http://127.0.0.1:1' },
+      storage: { dir: join(dir, 'agent', 'storage') },
+    });
+    try {
+      await agent.start();
+      await expect.poll(() => statuses, { timeout: 15_000 }).toContain(`${topics.status(KT)} online`);
+      expect(await agent.stop()).toBe(0);
+      await expect.poll(() => statuses, { timeout: 15_000 }).toContain(`${topics.status(KT)} offline`);
+    } finally {
+      await agent.kill();
+      delete process.env['GW_TEST_EDGE_MQTT_PASSWORD'];
+    }
+  });
+
+  it("runs the dashboard over TLS with its read-only account: it subscribes and says the broker is up", { timeout: 30_000 }, async () => {
+    // No InfluxDB here: only the broker half of the health is looked at.
+    const base = await writeConfig({ dir, influxd: { url: 'http://127.0.0.1:1' } as Influxd, mosquitto: broker, close: async () => {} }, 'dashboard-tls');
+    const config = { ...base, mqtt: { ...base.mqtt, url: broker.tlsUrl!, ca: readFileSync(cafile, 'utf8'), credentials: { username: DASHBOARD_MQTT_USER, password: password(DASHBOARD_MQTT_USER) } } };
+    const dashboard = await startDashboard(config, { log: silentLog() });
+    try {
+      await expect
+        .poll(async () => ((await (await fetch(`${dashboard.url}/api/health`)).json()) as { broker: string }).broker, { timeout: 15_000 })
+        .toBe('up');
+    } finally {
+      await dashboard.stop();
+    }
   });
 });

@@ -358,6 +358,15 @@ describe('credentials', () => {
       "mqtt.credentials.passwordFile: give passwordEnv or passwordFile, not both (is '/x')",
     ]);
   });
+
+  it("read the broker's CA certificate for mqtts://, relative to the config file", () => {
+    writeSite('tls/ca.crt', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const file = writeSite('tls/site.yaml', stringify(site((s) => (s.mqtt = { url: 'mqtts://broker.example:8883', caFile: 'ca.crt' }))));
+    expect(loadSiteConfig(file, {}).mqtt.ca).toBe('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    expect(issues(site((s) => (s.mqtt = { url: 'mqtts://broker.example:8883', caFile: '/nonexistent/ca.crt' })))).toEqual([
+      "mqtt.caFile: cannot read '/nonexistent/ca.crt' (ENOENT)",
+    ]);
+  });
 });
 
 describe('files and paths', () => {

@@ -276,6 +276,17 @@ export function siteConfigSchema(ctx: SchemaContext) {
         clientId: nonEmpty().max(65535).exactOptional(),
         credentials,
         keepaliveS: z.int().nonnegative().default(DEFAULTS.mqtt.keepaliveS),
+        caFile: nonEmpty().exactOptional(),
+      }).transform(({ caFile, ...m }, payload) => {
+        if (caFile === undefined) return m;
+        const file = resolvePath(ctx, caFile);
+        try {
+          return { ...m, ca: readFileSync(file, 'utf8') };
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? String(error);
+          payload.issues.push({ code: 'custom', path: ['caFile'], message: `cannot read '${file}' (${code})`, params: NO_VALUE, input: caFile });
+          return m;
+        }
       }),
       influx: z.strictObject({
         url: url(['http', 'https'], 'an HTTP'),

@@ -76,6 +76,11 @@ export interface SiteConfig {
     clientId: string;
     credentials: Credentials;
     keepaliveS: number;
+    /**
+     * The CA certificate (PEM) that signed the broker's, read from `caFile` at start: an
+     * `mqtts://` connection then trusts that broker only (not the system's CAs).
+     */
+    ca?: string;
   };
   influx: {
     url: string;

@@ -58,6 +58,8 @@ export class MqttLink {
     };
     if (config.credentials.username !== undefined) options.username = config.credentials.username;
     if (config.credentials.password !== undefined) options.password = config.credentials.password;
+    // The crossing's broker CA only: a broker whose certificate it did not sign is refused.
+    if (config.ca !== undefined) Object.assign(options, { ca: config.ca, rejectUnauthorized: true });
     const client = mqtt.connect(config.url, options);
     this.client = client;
 

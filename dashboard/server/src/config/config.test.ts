@@ -65,6 +65,13 @@ describe('dashboard configuration', () => {
     expect(found.join('\n')).not.toContain('inline-secret');
   });
 
+  it("reads the broker's CA certificate for mqtts://, or names the file it cannot read", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-dash-config-'));
+    writeFileSync(join(dir, 'ca.crt'), 'PEM');
+    expect(parseDashboardConfig({ ...minimal(), mqtt: { url: 'mqtts://broker:8883', caFile: 'ca.crt' } }, dir, {}).mqtt.ca).toBe('PEM');
+    expect(issues({ ...minimal(), mqtt: { caFile: '/nonexistent/ca.crt' } })).toEqual(["mqtt.caFile: cannot read '/nonexistent/ca.crt' (ENOENT)"]);
+  });
+
   it('names the line of a YAML syntax error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-dash-config-'));
     writeFileSync(join(dir, 'dashboard.yaml'), 'server:\n  port: 1\n  port: 2\n');

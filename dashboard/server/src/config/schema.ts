@@ -161,6 +161,19 @@ export function dashboardConfigSchema(ctx: SchemaContext) {
           url: url(['mqtt', 'mqtts', 'ws', 'wss'], 'an MQTT').default(DEFAULTS.mqtt.url),
           clientId: nonEmpty().max(64).default(DEFAULTS.mqtt.clientId),
           credentials: credentialsSchema(ctx).exactOptional(),
+          // The broker's CA (PEM) for mqtts://: only a broker it signed is trusted.
+          caFile: nonEmpty()
+            .transform((p, payload) => {
+              const file = resolvePath(ctx, p);
+              try {
+                return readFileSync(file, 'utf8');
+              } catch (error) {
+                const code = (error as NodeJS.ErrnoException).code ?? String(error);
+                payload.issues.push({ code: 'custom', message: `cannot read '${file}' (${code})`, params: NO_VALUE, input: p });
+                return z.NEVER;
+              }
+            })
+            .exactOptional(),
         })
         .prefault({}),
       influx: z
@@ -190,7 +203,12 @@ export function dashboardConfigSchema(ctx: SchemaContext) {
       const { mqtt, influx, ...rest } = c;
       return {
         ...rest,
-        mqtt: { url: mqtt.url, clientId: mqtt.clientId, ...(mqtt.credentials ? { credentials: mqtt.credentials } : {}) },
+        mqtt: {
+          url: mqtt.url,
+          clientId: mqtt.clientId,
+          ...(mqtt.credentials ? { credentials: mqtt.credentials } : {}),
+          ...(mqtt.caFile !== undefined ? { ca: mqtt.caFile } : {}),
+        },
         influx: { url: influx.url, database: influx.database, ...(influx.credentials ? { credentials: influx.credentials } : {}) },
         checkpoints: c.checkpoints.map((cp) => ({
           id: cp.id,

@@ -35,7 +35,8 @@ export interface DashboardConfig {
     /** Express's `trust proxy`: set when a reverse proxy sets X-Forwarded-For (rate limits per client). */
     trustProxy: boolean;
   };
-  mqtt: { url: string; clientId: string; credentials?: Credentials };
+  /** `ca`: the broker's CA certificate (PEM), read from `caFile`. */
+  mqtt: { url: string; clientId: string; credentials?: Credentials; ca?: string };
   influx: { url: string; database: string; credentials?: Credentials };
   auth: {
     /** Absolute path (a relative one in the file is relative to the config file). */

@@ -38,6 +38,7 @@ export class MqttBridge {
     const options: IClientOptions = { clientId: config.clientId, clean: false, protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 10_000, keepalive: 30 };
     if (config.credentials?.username !== undefined) options.username = config.credentials.username;
     if (config.credentials?.password !== undefined) options.password = config.credentials.password;
+    if (config.ca !== undefined) Object.assign(options, { ca: config.ca, rejectUnauthorized: true });
     const client = mqtt.connect(config.url, options);
     this.client = client;
     client.on('connect', () => {
