@@ -85,12 +85,14 @@ export function dashboardConfig(opts: {
   mqtt: { url: string; credentials?: { username: string; passwordEnv?: string } };
   influx: { url: string; credentials?: { username: string; passwordEnv?: string } };
   usersFile: string;
+  /** Sessions kept across a restart of the dashboard (hashes only). */
+  sessionsFile?: string;
 }): Record<string, unknown> {
   return {
     server: { host: '127.0.0.1', port: opts.port },
     mqtt: opts.mqtt,
     influx: { ...opts.influx, database: 'gatewatch' },
-    auth: { usersFile: opts.usersFile },
+    auth: { usersFile: opts.usersFile, ...(opts.sessionsFile !== undefined ? { sessionsFile: opts.sessionsFile } : {}) },
     regions: REGIONS.map((r) => ({ id: r.id, name: r.name })),
     checkpoints: opts.sites.map((s) => ({
       id: s.checkpoint.id,

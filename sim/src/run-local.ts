@@ -239,6 +239,7 @@ async function main(): Promise<void> {
         mqtt: { url: mqttUrl, ...dashboardCredentials('mqtt') },
         influx: { url: influxUrl, ...dashboardCredentials('influx') },
         usersFile,
+        sessionsFile: join(dashboardDir, 'sessions.json'),
       }),
     )}`,
   );

@@ -36,7 +36,12 @@ export interface Dashboard {
 export async function startDashboard(config: DashboardConfig, options: DashboardOptions = {}): Promise<Dashboard> {
   const log = options.log ?? createLog({ level: config.log.level });
   const users = loadUsers(config);
-  const sessions = new SessionStore({ idleMs: config.auth.sessionIdleMinutes * 60_000, maxMs: config.auth.sessionMaxHours * 3_600_000 });
+  const sessions = new SessionStore({
+    idleMs: config.auth.sessionIdleMinutes * 60_000,
+    maxMs: config.auth.sessionMaxHours * 3_600_000,
+    ...(config.auth.sessionsFile !== undefined ? { file: config.auth.sessionsFile } : {}),
+    onSaveError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'sessions not saved; a restart would sign everyone out'),
+  });
   const auth = new Auth({ config, users, sessions, log });
   const influx = new InfluxClient(config.influx);
   const state = new LiveState(config.checkpoints);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,7 +91,41 @@ describe('sessions', () => {
     const b = store.create('b');
     t = 3500;
     expect(store.get(b.id)).toBeUndefined();
-    expect(ended).toEqual([a.id, b.id]);
+    expect(ended).toEqual([a.key, b.key]);
+  });
+
+  it('are kept across a restart with a file, which holds no cookie', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-sessions-'));
+    const file = join(dir, 'sessions.json');
+    let t = 0;
+    const first = new SessionStore({ idleMs: 1000, maxMs: 5000, file }, () => t);
+    first.start();
+    const a = first.create('a');
+    const b = first.create('b');
+    first.end(b.id);
+    first.stop();
+    const onDisk = readFileSync(file, 'utf8');
+    expect(onDisk).not.toContain(a.id);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    t = 500;
+    const second = new SessionStore({ idleMs: 1000, maxMs: 5000, file }, () => t);
+    second.start();
+    expect(second.get(a.id)?.username).toBe('a');
+    expect(second.get(b.id)).toBeUndefined();
+    second.stop();
+    // Idle past its time while the dashboard was down: not restored.
+    t = 2000;
+    const third = new SessionStore({ idleMs: 1000, maxMs: 5000, file }, () => t);
+    third.start();
+    expect(third.get(a.id)).toBeUndefined();
+    third.stop();
+    // A damaged file is no sessions, not a crash.
+    writeFileSync(file, '{"v":1,"sessions":[{"key":1}]');
+    const fourth = new SessionStore({ idleMs: 1000, maxMs: 5000, file }, () => t);
+    expect(() => fourth.start()).not.toThrow();
+    expect(fourth.size).toBe(0);
+    fourth.stop();
   });
 });
 

@@ -1,29 +1,45 @@
 /**
- * Sessions in the server's memory: a random 256-bit id (the cookie) → who and since when. A
- * session ends `idleMs` after its last use or `maxMs` after sign-in, whichever comes first; a
- * restart ends them all. Ended sessions are swept on a timer so that their sockets are
- * disconnected even when nobody asks (`onEnd`).
+ * Sessions: a random 256-bit id (the cookie) → who and since when. A session ends `idleMs` after
+ * its last use or `maxMs` after sign-in, whichever comes first. Ended sessions are swept on a
+ * timer so that their sockets are disconnected even when nobody asks (`onEnd`).
+ *
+ * The store keys sessions by the SHA-256 of their id, never the id itself, so that with `file`
+ * they can be kept on disk across a restart of the dashboard (an update, a crash): the officers'
+ * wall screens reconnect signed in instead of falling back to the sign-in page. The file holds
+ * no usable cookie, only hashes; it is written with mode 600, atomically (a rename).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface Session {
-  id: string;
+  /** The cookie value: known only to the response that created the session. */
+  id?: string;
+  /** SHA-256 of the id (base64url): the key in memory and on disk, and the socket room's name. */
+  key: string;
   username: string;
   createdMs: number;
   lastUsedMs: number;
 }
 
+/** How often a session's last use is written back when nothing else changed: idle times may be this far off after a restart. */
+const TOUCH_SAVE_MS = 30_000;
+
+export const sessionKey = (id: string): string => createHash('sha256').update(id).digest('base64url');
+
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly listeners: ((id: string) => void)[] = [];
+  private readonly listeners: ((key: string) => void)[] = [];
+  private savedMs = 0;
 
   constructor(
-    private readonly opts: { idleMs: number; maxMs: number },
+    private readonly opts: { idleMs: number; maxMs: number; file?: string; onSaveError?: (error: unknown) => void },
     private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
+    this.load();
     // Often enough that a socket outlives its session by at most a fraction of the idle time.
     const every = Math.min(30_000, Math.max(100, Math.min(this.opts.idleMs, this.opts.maxMs) / 4));
     this.timer = setInterval(() => this.sweep(), every);
@@ -32,32 +48,39 @@ export class SessionStore {
 
   stop(): void {
     clearInterval(this.timer);
+    this.save();
     this.sessions.clear();
   }
 
-  /** Called with the id of every session that ends (logout, expiry). */
-  onEnd(listener: (id: string) => void): void {
+  /** Called with the key of every session that ends (logout, expiry). */
+  onEnd(listener: (key: string) => void): void {
     this.listeners.push(listener);
   }
 
-  create(username: string): Session {
+  create(username: string): Session & { id: string } {
     const t = this.now();
-    const session = { id: randomBytes(32).toString('base64url'), username, createdMs: t, lastUsedMs: t };
-    this.sessions.set(session.id, session);
+    const id = randomBytes(32).toString('base64url');
+    const session = { id, key: sessionKey(id), username, createdMs: t, lastUsedMs: t };
+    this.sessions.set(session.key, session);
+    this.save();
     return session;
   }
 
   /** The live session of this id, or undefined; `touch` counts it as used (a request). */
   get(id: string | undefined, touch = true): Session | undefined {
     if (id === undefined) return undefined;
-    const s = this.sessions.get(id);
+    const key = sessionKey(id);
+    const s = this.sessions.get(key);
     if (!s) return undefined;
     const t = this.now();
     if (this.expired(s, t)) {
-      this.end(id);
+      this.endKey(key);
       return undefined;
     }
-    if (touch) s.lastUsedMs = t;
+    if (touch) {
+      s.lastUsedMs = t;
+      if (t - this.savedMs >= TOUCH_SAVE_MS) this.save();
+    }
     return s;
   }
 
@@ -67,13 +90,18 @@ export class SessionStore {
   }
 
   end(id: string): void {
-    if (!this.sessions.delete(id)) return;
-    for (const l of this.listeners) l(id);
+    this.endKey(sessionKey(id));
   }
 
   /** Number of live sessions (health, tests). */
   get size(): number {
     return this.sessions.size;
+  }
+
+  private endKey(key: string): void {
+    if (!this.sessions.delete(key)) return;
+    this.save();
+    for (const l of this.listeners) l(key);
   }
 
   private expired(s: Session, t: number): boolean {
@@ -82,6 +110,43 @@ export class SessionStore {
 
   private sweep(): void {
     const t = this.now();
-    for (const s of [...this.sessions.values()]) if (this.expired(s, t)) this.end(s.id);
+    for (const s of [...this.sessions.values()]) if (this.expired(s, t)) this.endKey(s.key);
+  }
+
+  /** The sessions a previous run kept; a missing or unreadable file is no sessions (sign in again). */
+  private load(): void {
+    if (!this.opts.file) return;
+    let kept: unknown;
+    try {
+      kept = JSON.parse(readFileSync(this.opts.file, 'utf8'));
+    } catch {
+      return;
+    }
+    const list = (kept as { v?: unknown; sessions?: unknown }).v === 1 ? (kept as { sessions: unknown }).sessions : undefined;
+    if (!Array.isArray(list)) return;
+    const t = this.now();
+    for (const s of list as Partial<Session>[]) {
+      const ok = typeof s.key === 'string' && typeof s.username === 'string' && typeof s.createdMs === 'number' && typeof s.lastUsedMs === 'number';
+      if (!ok) continue;
+      const session: Session = { key: s.key!, username: s.username!, createdMs: s.createdMs!, lastUsedMs: s.lastUsedMs! };
+      if (!this.expired(session, t)) this.sessions.set(session.key, session);
+    }
+  }
+
+  private save(): void {
+    if (!this.opts.file) return;
+    this.savedMs = this.now();
+    const file = this.opts.file;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      const tmp = `${file}.tmp`;
+      // The four fields only: the id (a usable cookie) never goes to disk.
+      const sessions = [...this.sessions.values()].map(({ key, username, createdMs, lastUsedMs }) => ({ key, username, createdMs, lastUsedMs }));
+      writeFileSync(tmp, JSON.stringify({ v: 1, sessions }), { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch (error) {
+      // Sessions still work in memory; only a restart would sign everyone out.
+      this.opts.onSaveError?.(error);
+    }
   }
 }

@@ -185,6 +185,9 @@ export function dashboardConfigSchema(ctx: SchemaContext) {
         .prefault({}),
       auth: z.strictObject({
         usersFile: nonEmpty().transform((p) => resolvePath(ctx, p)),
+        sessionsFile: nonEmpty()
+          .transform((p) => resolvePath(ctx, p))
+          .exactOptional(),
         // Fractions allowed: tests use sessions of seconds.
         sessionIdleMinutes: z.number().positive().default(DEFAULTS.auth.sessionIdleMinutes),
         sessionMaxHours: z.number().positive().default(DEFAULTS.auth.sessionMaxHours),

@@ -41,6 +41,8 @@ export interface DashboardConfig {
   auth: {
     /** Absolute path (a relative one in the file is relative to the config file). */
     usersFile: string;
+    /** Where sessions are kept across a restart (hashes only); without it a restart signs everyone out. */
+    sessionsFile?: string;
     sessionIdleMinutes: number;
     sessionMaxHours: number;
   };

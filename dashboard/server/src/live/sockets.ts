@@ -52,7 +52,7 @@ export class LiveSockets {
     const io: GwServer = new Server(http, { serveClient: false, maxHttpBufferSize: 16_384 });
     this.io = io;
     io.on('connection', (socket) => this.connected(socket));
-    this.deps.sessions.onEnd((id) => io.in(sessionRoom(id)).disconnectSockets(true));
+    this.deps.sessions.onEnd((key) => io.in(sessionRoom(key)).disconnectSockets(true));
     this.lastCorridor = this.corridorKey(this.deps.state.corridor());
     this.timer = setInterval(() => this.tick(), CORRIDOR_MIN_INTERVAL_MS);
     this.timer.unref();
@@ -105,7 +105,7 @@ export class LiveSockets {
     const signedIn = sameOrigin(headers.origin, headers.host) ? this.deps.auth.fromCookie(headers.cookie) : undefined;
     if (signedIn) {
       socket.data.signedIn = signedIn;
-      void socket.join(sessionRoom(signedIn.session.id));
+      void socket.join(sessionRoom(signedIn.session.key));
     }
     void socket.join(CORRIDOR);
     socket.emit('corridor', this.deps.state.corridor());
