@@ -12,6 +12,7 @@ import { EventBus } from './eventBus.js';
 import { DeviceHealth } from './features/deviceHealth.js';
 import { LivePublisher } from './features/livePublisher.js';
 import { MqttInputs } from './features/mqttInputs.js';
+import { RELEASE_TICK_SPACING_MS, ReleaseTicks } from './features/releaseTicks.js';
 import { SerialInputs } from './features/serialInputs.js';
 import type { Log } from './log.js';
 import { MqttLink } from './mqtt/mqttLink.js';
@@ -59,6 +60,7 @@ export class Agent {
   private serialInputs!: SerialInputs;
   private live!: LivePublisher;
   private health!: DeviceHealth;
+  private releaseTicks!: ReleaseTicks;
   private core!: ClearanceCore;
   private started = false;
 
@@ -109,7 +111,29 @@ export class Agent {
     this.sender.on('state', (state, detail) => this.bus.emit('link', 'influx', state, detail));
     await this.sender.start();
 
-    const submit = (input: Parameters<ClearancePipeline['submit']>[0]): void => this.pipeline.submit(input);
+    // Ticks at the agent's now; the broker link's state decides whether they may release.
+    const tick = (): void => {
+      const now = this.now();
+      // Hold releases while the broker may still deliver older messages: disconnected, or
+      // reconnected less than a lateness window ago (a persistent session hands over what it
+      // queued meanwhile). Serial inputs keep being read and followed.
+      const up = this.link.upForMs(now);
+      const hold = up === undefined || up < config.clearance.latenessWindowMs;
+      this.pipeline.submit(hold ? { type: 'tick', now, hold } : { type: 'tick', now });
+      this.releaseTicks.ticked(now);
+    };
+    this.releaseTicks = new ReleaseTicks({
+      latenessWindowMs: config.clearance.latenessWindowMs,
+      minSpacingMs: RELEASE_TICK_SPACING_MS,
+      now: this.now,
+      wallDelay: (ms) => wallDelayMs(this.clock, ms),
+      tick: () => this.guard(tick),
+    });
+    this.releaseTicks.start();
+    const submit = (input: Parameters<ClearancePipeline['submit']>[0]): void => {
+      this.pipeline.submit(input);
+      this.releaseTicks.noteInput(input);
+    };
     this.mqttInputs = new MqttInputs({
       checkpoint,
       cameraIds: config.devices.cameras.map((c) => c.id),
@@ -146,15 +170,7 @@ export class Agent {
       now: this.now,
     });
 
-    this.every(wallDelayMs(this.clock, TICK_MS), () => {
-      const now = this.now();
-      // Hold releases while the broker may still deliver older messages: disconnected, or
-      // reconnected less than a lateness window ago (a persistent session hands over what it
-      // queued meanwhile). Serial inputs keep being read and followed.
-      const up = this.link.upForMs(now);
-      const hold = up === undefined || up < config.clearance.latenessWindowMs;
-      this.pipeline.submit(hold ? { type: 'tick', now, hold } : { type: 'tick', now });
-    });
+    this.every(wallDelayMs(this.clock, TICK_MS), tick);
     if (config.storage.fsync === 'interval') this.every(config.storage.fsyncIntervalMs, () => this.pipeline.sync());
     this.every(wallDelayMs(this.clock, SNAPSHOT_MS), () => this.pipeline.checkpoint());
     this.everyBoundary(config.clearance.deviceIntervalMs, (at) => this.health.report(at));
@@ -170,6 +186,7 @@ export class Agent {
     const log = this.deps.log;
     log.info('agent stopping');
     for (const t of this.timers) clearTimeout(t);
+    this.releaseTicks.stop();
     this.bus.removeListeners(this);
     await this.serialInputs.stop();
     await this.link.stop();
