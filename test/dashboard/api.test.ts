@@ -43,7 +43,7 @@ type ErrorBody = { error: { code: string; message: string } };
 describe('dashboard REST on real services', () => {
   let services: Services;
   let dashboard: Dashboard;
-  /** Tiny sessions and a tiny rate limit, on the same services. */
+  /** Tiny sessions, on the same services. */
   let tight: Dashboard;
   let manager: string;
   let officer: string;
@@ -100,7 +100,7 @@ describe('dashboard REST on real services', () => {
 
     dashboard = await startDashboard(await writeConfig(services, 'api'), { staticDir, log: silentLog() });
     tight = await startTestDashboard(
-      await writeConfig(services, 'tight', { auth: { sessionIdleMinutes: 0.02, sessionMaxHours: 0.001 }, publicApi: { requestsPerMinute: 5 } }),
+      await writeConfig(services, 'tight', { auth: { sessionIdleMinutes: 0.02, sessionMaxHours: 0.001 } }),
     );
     manager = await login(dashboard.url, USERS.managerLaoCai);
     officer = await login(dashboard.url, USERS.officer);
@@ -129,25 +129,6 @@ describe('dashboard REST on real services', () => {
       expect(unknown.status).toBe(401);
       expect(wrong.body).toEqual(unknown.body);
       expect(wrong.body.error.message).toBe('wrong username or password');
-    });
-
-    it('slows down guessing one username from one address', async () => {
-      const attempt = () => api<ErrorBody>(dashboard.url, '/api/auth/login', { method: 'POST', body: { username: 'guessed.name', password: 'guess' } });
-      for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
-      const sixth = await attempt();
-      expect(sixth.status).toBe(429);
-      expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
-    });
-
-    it('refuses state-changing requests without X-GateWatch: 1, and oversized bodies', async () => {
-      const res = await api<ErrorBody>(dashboard.url, '/api/auth/login', { method: 'POST', body: { username: USERS.officer, password: 'x' }, gatewatchHeader: false });
-      expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('MISSING_HEADER');
-      const cookie = await login(dashboard.url, USERS.officer);
-      expect((await api(dashboard.url, '/api/auth/logout', { method: 'POST', cookie, gatewatchHeader: false })).status).toBe(403);
-      expect((await api(dashboard.url, '/api/auth/me', { cookie })).status).toBe(200);
-      const big = await api<ErrorBody>(dashboard.url, '/api/auth/login', { method: 'POST', body: { username: 'x', password: 'y'.repeat(20_000) } });
-      expect(big.status).toBe(413);
     });
 
     it('replaces the session of the browser that signs in again', async () => {
@@ -288,38 +269,6 @@ describe('dashboard REST on real services', () => {
       const times = await api(dashboard.url, path('clearance-times', { checkpoints: KT, from: iso(H0 - HOUR), to: iso(H0 + 3 * HOUR), format: 'csv' }), { cookie: manager });
       expect(times.text.slice(1).split('\r\n').slice(0, 2)).toEqual(['checkpoint,channel,units,medianS,p90S,p99S', `${KT},green,10,55,90,100`]);
     });
-
-    it('refuses bad parameters with 400 naming the parameter and the value', async () => {
-      const from = iso(H0);
-      const to = iso(H0 + HOUR);
-      const cases: [string, Record<string, string>, RegExp][] = [
-        ['throughput', { checkpoints: "a' OR 1=1 --", from, to }, /^checkpoints: unknown checkpoint; the checkpoints are .* \(is 'a' OR 1=1 --'\)$/],
-        ['throughput', { checkpoints: `${KT}' OR checkpoint =~ /.*/ --`, from, to }, /^checkpoints: unknown checkpoint/],
-        ['throughput', { checkpoints: KT, from: 'now()', to }, /^from: expected an ISO 8601 time with an offset.* \(is 'now\(\)'\)$/],
-        ['throughput', { checkpoints: KT, from: "2026-01-01T00:00:00Z' OR ''='", to }, /^from: expected an ISO 8601 time/],
-        ['throughput', { checkpoints: KT, from: '2026-01-01', to }, /^from: expected an ISO 8601 time/],
-        ['throughput', { checkpoints: KT, from: '2026-02-30T00:00:00Z', to }, /^from: expected/],
-        ['throughput', { checkpoints: KT, from: to, to: from }, /^from: must be before to/],
-        ['throughput', { checkpoints: KT, from: iso(H0 - 100 * DAY), to }, /^to: the range may be at most 92 days long/],
-        ['throughput', { checkpoints: KT, from, to, interval: 'minute' }, /^interval: expected 'hour' or 'day' \(is 'minute'\)$/],
-        ['throughput', { checkpoints: KT, from, to, format: 'xml' }, /^format: expected 'json' or 'csv'/],
-        ['throughput', { from, to }, /^checkpoints: required$/],
-        ['clearance-times', { checkpoints: KT, from: iso(Date.now() - 40 * DAY), to: iso(Date.now() - 35 * DAY) }, /^from: clearance times are kept in detail for 30 days/],
-        ['queue', { from, to }, /^checkpoint: required$/],
-        ['queue', { checkpoint: `${KT}"; DROP DATABASE gatewatch`, from, to }, /^checkpoint: unknown checkpoint/],
-      ];
-      for (const [what, q, message] of cases) {
-        const res = await api<ErrorBody>(dashboard.url, path(what, q), { cookie: manager });
-        expect(res.status, JSON.stringify(q)).toBe(400);
-        expect(res.body.error.code).toBe('BAD_PARAMETER');
-        expect(res.body.error.message).toMatch(message);
-      }
-      const twice = await api<ErrorBody>(dashboard.url, `/api/v1/history/throughput?checkpoints=${KT}&checkpoints=${RAIL}&from=${enc(from)}&to=${enc(to)}`, { cookie: manager });
-      expect(twice.status).toBe(400);
-      expect(twice.body.error.message).toMatch(/^checkpoints: give it once/);
-      // The database is still there.
-      expect((await api(dashboard.url, path('throughput', { checkpoints: KT, from, to }), { cookie: manager })).body).toHaveLength(1);
-    });
   });
 
   describe('public API', () => {
@@ -354,20 +303,6 @@ describe('dashboard REST on real services', () => {
       expect(res.body.find((t) => t.direction === 'outbound')!.medianWaitS.every((x) => x === null)).toBe(true);
     });
 
-    it('refuses bad parameters', async () => {
-      for (const [q, message] of [
-        [`checkpoint=${KT}&hours=25`, /^hours: expected a whole number from 1 to 24 \(is '25'\)$/],
-        [`checkpoint=${KT}&hours=1;DROP`, /^hours: /],
-        [`checkpoint=${enc("x' OR 1=1 --")}`, /^checkpoint: unknown checkpoint/],
-        ['', /^checkpoint: required$/],
-      ] as const) {
-        const res = await api<ErrorBody>(dashboard.url, `/api/v1/wait-estimates/trend?${q}`);
-        expect(res.status).toBe(400);
-        expect(res.body.error.message).toMatch(message);
-      }
-      expect((await api(dashboard.url, `/api/v1/wait-estimates/typical?checkpoint=${KT}&weeks=9`)).status).toBe(400);
-    });
-
     it('documents itself in OpenAPI 3.1', async () => {
       const res = await api<{ openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } }>(dashboard.url, '/api/v1/openapi.json');
       expect(res.body.openapi).toBe('3.1.0');
@@ -389,30 +324,14 @@ describe('dashboard REST on real services', () => {
         }
       }
     });
-
-    it('answers 429 with Retry-After beyond the rate limit', async () => {
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
-      for (let i = 0; i < 7; i++) {
-        const res = await api(tight.url, '/api/v1/checkpoints');
-        statuses.push(res.status);
-        if (res.status === 429) retryAfter = res.headers.get('retry-after');
-      }
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    });
   });
 
   describe('pages and health', () => {
-    it('serves the web app with its index.html for the app routes, and security headers', async () => {
+    it('serves the web app with its index.html for the app routes', async () => {
       for (const p of ['/', '/officer/kim-thanh-road']) {
         const res = await fetch(`${dashboard.url}${p}`);
         expect(res.status).toBe(200);
         expect(await res.text()).toContain('GateWatch app');
-        expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-        expect(res.headers.get('x-frame-options')).toBe('DENY');
-        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       }
       const missing = await api<ErrorBody>(dashboard.url, '/api/v1/nothing');
       expect(missing.status).toBe(404);

@@ -71,7 +71,11 @@ export async function startServices(name: string): Promise<Services> {
 let hashed: Promise<string> | undefined;
 
 /** Writes dashboard.yaml and users.yaml into a folder of its own and loads them the way main.ts does. */
-export async function writeConfig(services: Services, name: string, overrides: { auth?: object; publicApi?: object; clientId?: string } = {}): Promise<DashboardConfig> {
+export async function writeConfig(
+  services: Services,
+  name: string,
+  overrides: { auth?: object; publicApi?: object; clientId?: string; server?: object; influxUrl?: string } = {},
+): Promise<DashboardConfig> {
   const dir = join(services.dir, name);
   mkdirSync(dir, { recursive: true });
   const passwordHash = await (hashed ??= hashPassword(PASSWORD));
@@ -88,9 +92,9 @@ export async function writeConfig(services: Services, name: string, overrides: {
   writeFileSync(
     join(dir, 'dashboard.yaml'),
     stringify({
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, ...overrides.server },
       mqtt: { url: services.mosquitto.url, clientId: overrides.clientId ?? `dashboard-${name}` },
-      influx: { url: services.influxd.url, database: 'gatewatch' },
+      influx: { url: overrides.influxUrl ?? services.influxd.url, database: 'gatewatch' },
       auth: { usersFile: 'users.yaml', ...overrides.auth },
       publicApi: { requestsPerMinute: 10_000, ...overrides.publicApi },
       regions: [
@@ -177,13 +181,13 @@ export interface ApiAnswer<T = unknown> {
   bytes: Uint8Array;
 }
 
-/** A fetch against the dashboard; JSON bodies parsed; state-changing calls carry X-GateWatch unless told not to. */
+/** A fetch against the dashboard; JSON bodies parsed; state-changing calls carry X-GateWatch unless told not to; `headers` are added as given. */
 export async function api<T = unknown>(
   base: string,
   path: string,
-  opts: { method?: string; cookie?: string; body?: unknown; gatewatchHeader?: boolean } = {},
+  opts: { method?: string; cookie?: string; body?: unknown; gatewatchHeader?: boolean; headers?: Record<string, string> } = {},
 ): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.cookie) headers['cookie'] = opts.cookie;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.gatewatchHeader ?? true) headers['x-gatewatch'] = '1';

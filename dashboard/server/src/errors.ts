@@ -33,6 +33,13 @@ export class Forbidden extends HttpError {
   }
 }
 
+/** A request body refused before or while it was read: too large (413), not JSON in UTF-8 (415), malformed (400). */
+export class BodyError extends HttpError {
+  constructor(status: 400 | 413 | 415, message: string) {
+    super(status, status === 413 ? 'BODY_TOO_LARGE' : 'BAD_BODY', message);
+  }
+}
+
 /** InfluxDB did not answer or refused a query: the browser is told, the log gets the details. */
 export class UpstreamError extends HttpError {
   constructor(message: string) {

@@ -1,11 +1,12 @@
 /**
  * What every answer gets: security headers, the X-GateWatch header on state-changing requests,
- * JSON errors, and the built web app with its index.html for the app's own routes.
+ * bodies bounded in size, JSON errors, and the built web app with its index.html for the app's
+ * own routes.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
-import { HttpError } from './errors.js';
+import { BodyError, HttpError } from './errors.js';
 import type { Log } from './log.js';
 
 /**
@@ -26,25 +27,130 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+/** The headers of every answer, socket.io's included (live/sockets.ts). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  // No other site may embed an answer (a CSV, a JSON) as an image, script or the like.
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** A year: browsers that saw it once go on asking for https only. */
+export const HSTS = 'max-age=31536000';
+
+/**
+ * SECURITY_HEADERS on every answer; Strict-Transport-Security when TLS is declared
+ * (server.secureCookies) or the request came over https (req.secure: from a trusted proxy only).
+ */
+export function securityHeaders(tls: boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (tls || req.secure) res.setHeader('Strict-Transport-Security', HSTS);
+    next();
+  };
+}
+
+/** Answers for one user (sign-in, history, exports): kept by no cache, shared or the browser's. */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
   next();
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** A cross-site form or image cannot set a custom header: requiring one stops request forgery. */
-export function requireGateWatchHeader(req: Request, _res: Response, next: NextFunction): void {
+export function requireGateWatchHeader(req: Request, res: Response, next: NextFunction): void {
   if (SAFE_METHODS.has(req.method) || req.headers['x-gatewatch'] === '1') return next();
+  // Checked before the body is read: a forged request's body is never read (closeAfter).
+  closeAfter(res);
   throw new HttpError(403, 'MISSING_HEADER', 'requests that change something must carry the header X-GateWatch: 1');
+}
+
+/** The largest request body: a sign-in is well under 2 kB. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * Ends the connection after the answer: the rest of the request body is never read (Node would
+ * otherwise read it all to keep the connection alive, however large it is).
+ */
+function closeAfter(res: Response): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+}
+
+/**
+ * Any request with a body declared larger than the limit: 413 at once, without reading it.
+ * Before everything else, so that no route's request can be made to read a gigabyte.
+ */
+export function declaredBodyLimit(req: Request, res: Response, next: NextFunction): void {
+  const declared = req.headers['content-length'];
+  if (declared === undefined || Number(declared) <= BODY_LIMIT_BYTES) return next();
+  closeAfter(res);
+  throw new BodyError(413, `the request body may be at most ${BODY_LIMIT_BYTES} bytes`);
+}
+
+/**
+ * The JSON body of an API request as req.body (an object or a list), read up to the limit. Past
+ * the limit (a chunked body that does not say its size), 413 and the connection closes; not
+ * JSON, not UTF-8 or compressed: 415 or 400. Safe methods' bodies are not read.
+ */
+export function jsonBody(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  if (SAFE_METHODS.has(req.method) || !hasBody) return next();
+  const fail = (error: BodyError): void => {
+    closeAfter(res);
+    req.pause();
+    next(error);
+  };
+  const encoding = req.headers['content-encoding'];
+  if (!req.is('application/json') || (encoding !== undefined && encoding !== 'identity')) {
+    return fail(new BodyError(415, 'send the body as JSON (Content-Type: application/json), not compressed'));
+  }
+  const charset = /;\s*charset=([^;\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+  if (charset !== undefined && charset.replace(/"/g, '').toLowerCase() !== 'utf-8') return fail(new BodyError(415, 'send the body in UTF-8'));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    if (done) return;
+    size += chunk.length;
+    if (size <= BODY_LIMIT_BYTES) return void chunks.push(chunk);
+    done = true;
+    fail(new BodyError(413, `the request body may be at most ${BODY_LIMIT_BYTES} bytes`));
+  });
+  req.on('error', () => {
+    if (done) return;
+    done = true;
+    fail(new BodyError(400, 'the request body was cut off'));
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+    } catch {
+      return fail(new BodyError(400, 'the request body is not valid JSON'));
+    }
+    if (typeof body !== 'object' || body === null) return fail(new BodyError(400, 'the request body must be a JSON object'));
+    req.body = body;
+    next();
+  });
 }
 
 export function apiNotFound(req: Request): never {
   throw new HttpError(404, 'NOT_FOUND', `no such API: ${req.method} ${req.path}`);
+}
+
+/**
+ * What nothing else answered (a POST to a page): JSON with the same headers, not Express's own
+ * page; a body sent along is not read (closeAfter).
+ */
+export function notFound(req: Request, res: Response): never {
+  if (!SAFE_METHODS.has(req.method)) closeAfter(res);
+  throw new HttpError(404, 'NOT_FOUND', `nothing here for ${req.method} ${req.path}`);
 }
 
 export function errorHandler(log: Log): ErrorRequestHandler {
@@ -55,12 +161,6 @@ export function errorHandler(log: Log): ErrorRequestHandler {
     if (error instanceof HttpError) {
       ({ status, code, message } = error);
       if (status >= 500) log.warn({ path: req.path, err: message }, 'upstream failure');
-    } else if (typeof error === 'object' && error !== null && 'type' in error && typeof (error as { status?: unknown }).status === 'number') {
-      // body-parser: malformed JSON, too large a body, wrong charset.
-      const e = error as { status: number; type: string };
-      status = e.status;
-      code = e.type === 'entity.too.large' ? 'BODY_TOO_LARGE' : 'BAD_BODY';
-      message = e.type === 'entity.too.large' ? 'the request body is too large' : 'the request body is not valid JSON';
     } else {
       log.error({ err: error, path: req.path }, 'request failed');
     }

@@ -8,6 +8,18 @@ import { BadRequest } from './errors.js';
 
 export type Query = Request['query'];
 
+/**
+ * Refuses any parameter the route does not take, by name (cut short), rather than ignoring it:
+ * whoever sends `measurement=` or `lane=` learns at once that it does nothing.
+ */
+export function only(q: Query, names: readonly string[]): void {
+  for (const name of Object.keys(q)) {
+    if (names.includes(name)) continue;
+    const shown = name.length > 40 ? `${name.slice(0, 37)}...` : name;
+    throw new BadRequest(shown, `unknown parameter; ${names.length ? `the parameters are ${names.join(', ')}` : 'this API takes none'}`, q[name]);
+  }
+}
+
 /** One value of a parameter; a parameter given twice is refused rather than guessed at. */
 export function one(q: Query, name: string): string | undefined {
   const v = q[name];
@@ -80,7 +92,8 @@ export function choice<T extends string>(q: Query, name: string, values: readonl
 /** A comma-separated list of configured checkpoint ids (unique, at least one). */
 export function checkpointList(q: Query, name: string, known: readonly string[]): string[] {
   const v = required(q, name);
-  const ids = [...new Set(v.split(',').map((s) => s.trim()))];
+  // Spaces after a comma are forgiven; any other character is part of the id, and refused.
+  const ids = [...new Set(v.split(',').map((s) => s.replace(/^ +| +$/g, '')))];
   for (const id of ids) {
     if (!known.includes(id)) throw new BadRequest(name, `unknown checkpoint; the checkpoints are ${known.join(', ')}`, id);
   }

@@ -12,7 +12,7 @@ import { loadUsers } from './auth/users.js';
 import type { DashboardConfig } from './config/types.js';
 import { HealthCheck } from './health.js';
 import { historyRouter } from './history/routes.js';
-import { apiNotFound, errorHandler, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
+import { apiNotFound, declaredBodyLimit, errorHandler, jsonBody, noStore, notFound, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
 import { InfluxClient } from './influx.js';
 import { MqttBridge } from './live/bridge.js';
 import { RESEED_EVERY_MS, seedLiveState, thinCheckpoints } from './live/seed.js';
@@ -25,7 +25,18 @@ export interface DashboardOptions {
   /** The built web app (dashboard/web/dist); without it `/` says the app is not built. */
   staticDir?: string;
   log?: Log;
+  /** The clock of sign-in throttling and sessions (tests move it); Date.now by default. */
+  now?: () => number;
+  /**
+   * Time a client has to send a whole request, REQUEST_TIMEOUT_MS by default (its headers: at
+   * most HEADERS_TIMEOUT_MS of it). A slow sender is answered 408 and cut off.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** Sign-in bodies are under 2 kB: half a minute is ample on the slowest link of a crossing. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 20_000;
 
 export interface Dashboard {
   url: string;
@@ -41,8 +52,8 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
     maxMs: config.auth.sessionMaxHours * 3_600_000,
     ...(config.auth.sessionsFile !== undefined ? { file: config.auth.sessionsFile } : {}),
     onSaveError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'sessions not saved; a restart would sign everyone out'),
-  });
-  const auth = new Auth({ config, users, sessions, log });
+  }, options.now);
+  const auth = new Auth({ config, users, sessions, log, ...(options.now ? { now: options.now } : {}) });
   const influx = new InfluxClient(config.influx);
   const state = new LiveState(config.checkpoints);
 
@@ -60,18 +71,27 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.server.trustProxy);
-  app.use(securityHeaders);
-  app.use('/api', express.json({ limit: '16kb' }), requireGateWatchHeader);
+  // One reverse proxy in front: the client is the address that proxy appended to
+  // X-Forwarded-For, not whatever the client wrote there before it (which `true` would take),
+  // and https is what that proxy says in X-Forwarded-Proto. Without it, both headers are ignored.
+  app.set('trust proxy', config.server.trustProxy ? 1 : false);
+  app.use(securityHeaders(config.server.secureCookies));
+  app.use(declaredBodyLimit);
+  app.use('/api', requireGateWatchHeader, jsonBody);
   app.get('/api/health', health.route);
-  app.use('/api/auth', auth.router());
-  app.use('/api/v1/history', historyRouter({ config, influx, auth }));
+  app.use('/api/auth', noStore, auth.router());
+  app.use('/api/v1/history', noStore, historyRouter({ config, influx, auth }));
   app.use('/api/v1', publicRouter({ config, influx, state }));
   app.use('/api', apiNotFound);
   app.use(staticApp(options.staticDir));
+  app.use(notFound);
   app.use(errorHandler(log));
 
-  const http = createServer(app);
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const http = createServer(
+    { requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(5_000, requestTimeout / 2) },
+    app,
+  );
   sockets.start(http);
   try {
     await new Promise<void>((resolve, reject) => {

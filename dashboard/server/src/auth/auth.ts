@@ -10,7 +10,7 @@ import { BadRequest, Forbidden, HttpError, Unauthorized } from '../errors.js';
 import type { Log } from '../log.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { Session, SessionStore } from './sessions.js';
-import { ADDRESS_MAX_FAILURES, LoginThrottle } from './throttle.js';
+import { ADDRESS_MAX_FAILURES, KnownAddresses, LoginThrottle, USERNAME_MAX_FAILURES } from './throttle.js';
 import type { User } from './users.js';
 
 export const SESSION_COOKIE = 'gw_session';
@@ -33,12 +33,21 @@ export function cookieValue(header: string | undefined, name: string): string | 
 }
 
 export class Auth {
-  private readonly throttle = new LoginThrottle();
-  private readonly addressThrottle = new LoginThrottle(Date.now, ADDRESS_MAX_FAILURES);
+  private readonly throttle: LoginThrottle;
+  private readonly addressThrottle: LoginThrottle;
+  private readonly usernameThrottle: LoginThrottle;
+  private readonly knownAddresses: KnownAddresses;
 
+  /** `now`: the throttles' clock (tests move it). */
   constructor(
-    private readonly deps: { config: DashboardConfig; users: ReadonlyMap<string, User>; sessions: SessionStore; log: Log },
-  ) {}
+    private readonly deps: { config: DashboardConfig; users: ReadonlyMap<string, User>; sessions: SessionStore; log: Log; now?: () => number },
+  ) {
+    const now = deps.now ?? Date.now;
+    this.throttle = new LoginThrottle(now);
+    this.addressThrottle = new LoginThrottle(now, ADDRESS_MAX_FAILURES);
+    this.usernameThrottle = new LoginThrottle(now, USERNAME_MAX_FAILURES);
+    this.knownAddresses = new KnownAddresses(now);
+  }
 
   /** The signed-in user of a Cookie header, or undefined (the public). `touch`: counts as a request. */
   fromCookie(cookieHeader: string | undefined, touch = true): SignedIn | undefined {
@@ -91,36 +100,47 @@ export class Auth {
       };
       const username = field('username', 64);
       const password = field('password', 1024);
+      // The client's address as the trusted proxy gives it (server.ts, 'trust proxy'), or the peer's.
       const address = req.ip ?? '';
       const key = `${username}\n${address}`;
-      const waitS = Math.max(this.throttle.retryAfterS(key), this.addressThrottle.retryAfterS(address));
+      const waitS = Math.max(
+        this.throttle.retryAfterS(key),
+        this.addressThrottle.retryAfterS(address),
+        this.knownAddresses.has(username, address) ? 0 : this.usernameThrottle.retryAfterS(username),
+      );
       if (waitS > 0) {
         res.setHeader('Retry-After', String(waitS));
         throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${waitS} s`);
       }
+      // Counted now, before the scrypt: guesses sent all at once meet the limit as they arrive.
+      this.throttle.failed(key);
+      this.addressThrottle.failed(address);
+      this.usernameThrottle.failed(username);
       const user = this.deps.users.get(username);
       // An unknown user costs one scrypt too: the answer's timing does not tell them apart.
       const good = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !good) {
-        this.throttle.failed(key);
-        // Not cleared by a success: a guesser holding one good account would reset it.
-        this.addressThrottle.failed(address);
-        this.deps.log.info({ username, address: req.ip }, 'sign-in refused');
+        this.deps.log.info({ username, address }, 'sign-in refused');
         throw new Unauthorized(WRONG_CREDENTIALS);
       }
       this.throttle.succeeded(key);
+      // Only this attempt is taken back: other failures stay, or a guesser holding one good
+      // account could reset the address's count with it.
+      this.addressThrottle.forgive(address);
+      this.usernameThrottle.forgive(username);
+      this.knownAddresses.add(user.username, address);
       // A sign-in replaces the session this browser had (another user at the same desk).
       const previous = cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (previous !== undefined) this.deps.sessions.end(previous);
       const session = this.deps.sessions.create(user.username);
-      res.setHeader('Set-Cookie', this.cookie(session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)));
+      res.setHeader('Set-Cookie', this.cookie(req, session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)));
       this.deps.log.info({ username, role: user.role }, 'signed in');
       res.json(this.me({ user, session }));
     });
     r.post('/logout', (req, res) => {
       const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (id !== undefined) this.deps.sessions.end(id);
-      res.setHeader('Set-Cookie', this.cookie('', 0));
+      res.setHeader('Set-Cookie', this.cookie(req, '', 0));
       res.status(204).end();
     });
     r.get('/me', this.requireUser, (_req, res) => {
@@ -129,8 +149,14 @@ export class Auth {
     return r;
   }
 
-  private cookie(value: string, maxAgeS: number): string {
-    const secure = this.deps.config.server.secureCookies ? '; Secure' : '';
+  /**
+   * HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it), Path=/ (one
+   * cookie for the app and the API), Secure when TLS is declared (server.secureCookies) or the
+   * request came over https: req.secure, which honours X-Forwarded-Proto only from a trusted
+   * proxy (server.trustProxy), so a client cannot claim it.
+   */
+  private cookie(req: Request, value: string, maxAgeS: number): string {
+    const secure = this.deps.config.server.secureCookies || req.secure ? '; Secure' : '';
     return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure}`;
   }
 }

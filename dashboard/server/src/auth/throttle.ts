@@ -1,14 +1,24 @@
 /**
- * Slows down password guessing: after 5 failed sign-ins of one username from one address
- * within 15 minutes, that pair waits until the oldest failure leaves the window. Per pair, so a
- * guesser cannot lock an officer out from another address. The same class with a larger limit
- * also holds back one address whatever usernames it tries (ADDRESS_MAX_FAILURES): a guesser
- * rotating usernames would otherwise cost the server one scrypt per request without end.
+ * Slows down password guessing. Three counts of failed sign-ins within 15 minutes, each holding
+ * its key back until its oldest failure leaves the window:
+ *
+ * - one username from one address, 5 (MAX_FAILURES): the guesser at a desk;
+ * - one address, any usernames, 30 (ADDRESS_MAX_FAILURES): a guesser rotating usernames would
+ *   otherwise cost the server one scrypt per request without end;
+ * - one username, any addresses, 20 (USERNAME_MAX_FAILURES): a guesser with many addresses (a
+ *   botnet, a pool of proxies) would otherwise get 5 guesses per address. So that such a guesser
+ *   cannot lock an officer out, Auth lets an address where the username signed in before pass
+ *   this count (the other two still apply there).
+ *
+ * An attempt counts from the moment it is checked, before its password is: guesses sent all at
+ * once are counted as they arrive, not when their scrypt ends. A good password forgives it.
  */
 const MAX_FAILURES = 5;
 /** Failed sign-ins from one address, any usernames, within the window: a crossing's office behind one NAT stays far below it. */
 export const ADDRESS_MAX_FAILURES = 30;
-const WINDOW_MS = 15 * 60_000;
+/** Failed sign-ins of one username, from any addresses, within the window. */
+export const USERNAME_MAX_FAILURES = 20;
+export const WINDOW_MS = 15 * 60_000;
 /** Bound on memory under a flood of made-up usernames. */
 const MAX_KEYS = 10_000;
 
@@ -36,6 +46,13 @@ export class LoginThrottle {
     if (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!);
   }
 
+  /** Takes back the latest failure: an attempt counted before its password proved good. */
+  forgive(key: string): void {
+    const list = this.failures.get(key);
+    list?.pop();
+    if (list?.length === 0) this.failures.delete(key);
+  }
+
   succeeded(key: string): void {
     this.failures.delete(key);
   }
@@ -43,5 +60,27 @@ export class LoginThrottle {
   private recent(key: string): number[] {
     const t = this.now();
     return (this.failures.get(key) ?? []).filter((at) => t - at < WINDOW_MS);
+  }
+}
+
+/** Where each username signed in, most recent last; bounded like the throttles. */
+export class KnownAddresses {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly forgetAfterMs = 30 * 24 * 3_600_000,
+  ) {}
+
+  add(username: string, address: string): void {
+    const key = `${username}\n${address}`;
+    this.seen.delete(key);
+    this.seen.set(key, this.now());
+    if (this.seen.size > MAX_KEYS) this.seen.delete(this.seen.keys().next().value!);
+  }
+
+  has(username: string, address: string): boolean {
+    const at = this.seen.get(`${username}\n${address}`);
+    return at !== undefined && this.now() - at < this.forgetAfterMs;
   }
 }

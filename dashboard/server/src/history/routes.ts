@@ -31,6 +31,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
   const format = (req: Request) => p.choice(req.query, 'format', ['json', 'csv'], 'json');
 
   r.get('/throughput', async (req, res) => {
+    p.only(req.query, ['checkpoints', 'from', 'to', 'interval', 'format']);
     const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
     const interval = p.choice(req.query, 'interval', ['hour', 'day'], 'hour');
     const range = p.range(req.query, interval === 'hour' ? MAX_DAYS.throughputHour : MAX_DAYS.throughputDay);
@@ -42,6 +43,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
   });
 
   r.get('/clearance-times', async (req, res) => {
+    p.only(req.query, ['checkpoints', 'from', 'to', 'format']);
     const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
     const range = p.range(req.query, MAX_DAYS.clearanceTimes);
     // Exact distributions need single clearances, which the raw policy keeps for 30 days; older
@@ -58,6 +60,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
   });
 
   r.get('/heatmap', async (req, res) => {
+    p.only(req.query, ['checkpoints', 'from', 'to', 'format']);
     const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
     const range = p.range(req.query, MAX_DAYS.heatmap);
     const csv = format(req) === 'csv';
@@ -68,6 +71,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
   });
 
   r.get('/queue', async (req, res) => {
+    p.only(req.query, ['checkpoint', 'from', 'to', 'format']);
     const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
     const range = p.range(req.query, MAX_DAYS.queue);
     const csv = format(req) === 'csv';

@@ -12,6 +12,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, CorridorLive, ServerToClientEvents, WatchReply } from '@gatewatch/shared';
 import { Auth, type SignedIn } from '../auth/auth.js';
 import type { SessionStore } from '../auth/sessions.js';
+import { SECURITY_HEADERS } from '../http.js';
 import type { Log } from '../log.js';
 import type { LiveEvent, LiveState } from './state.js';
 
@@ -51,6 +52,11 @@ export class LiveSockets {
   start(http: HttpServer): void {
     const io: GwServer = new Server(http, { serveClient: false, maxHttpBufferSize: 16_384 });
     this.io = io;
+    // socket.io answers its own HTTP requests (polling, refusals), before Express: the same headers.
+    io.engine.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      next();
+    });
     io.on('connection', (socket) => this.connected(socket));
     this.deps.sessions.onEnd((key) => io.in(sessionRoom(key)).disconnectSockets(true));
     this.lastCorridor = this.corridorKey(this.deps.state.corridor());

@@ -73,15 +73,18 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
   const r = express.Router();
   r.use(limiter.middleware);
 
-  r.get('/checkpoints', (_req, res) => {
+  r.get('/checkpoints', (req, res) => {
+    p.only(req.query, []);
     res.json(checkpointInfos(config));
   });
 
-  r.get('/wait-estimates', (_req, res) => {
+  r.get('/wait-estimates', (req, res) => {
+    p.only(req.query, []);
     res.json(known.flatMap((c) => state.estimates(c)));
   });
 
   r.get('/wait-estimates/trend', async (req, res) => {
+    p.only(req.query, ['checkpoint', 'hours']);
     const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
     const hours = p.integer(req.query, 'hours', 1, 24, 2);
     const t = now();
@@ -99,6 +102,7 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
   });
 
   r.get('/wait-estimates/typical', async (req, res) => {
+    p.only(req.query, ['checkpoint', 'weeks']);
     const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
     const weeks = p.integer(req.query, 'weeks', 1, 8, 4);
     const t = Math.floor(now() / HOUR_MS) * HOUR_MS;
@@ -127,7 +131,8 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     res.json(answer);
   });
 
-  r.get('/openapi.json', (_req, res) => {
+  r.get('/openapi.json', (req, res) => {
+    p.only(req.query, []);
     res.json(openApiDocument(config));
   });
   return r;
