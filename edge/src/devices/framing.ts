@@ -42,10 +42,17 @@ export interface FramingOptions<T> {
    * never contains it: whatever came before was cut off and the new sentence must still parse.
    */
   sync?: number;
-  /** Pure: the bytes of one frame (no line end) to a typed frame or an InputError. */
-  decode(bytes: Buffer, device: string): Result<T>;
+  /**
+   * Pure: one frame, bytes [start, end) of `bytes` (no line end), to a typed frame or an
+   * InputError. `bytes` is the read as it came, or the framing buffer for a frame cut across
+   * reads, and is valid only during the call: a decoder reads its range and keeps nothing (it
+   * returns strings and numbers). A copy, or even a Buffer view, per frame cost more than the
+   * decoding of a sentence.
+   */
+  decode(bytes: Buffer, device: string, start: number, end: number): Result<T>;
 }
 
+/** What the current run of bytes (since the last line end or start byte) is. */
 type State = 'idle' | 'frame' | 'garbage' | 'overlong';
 
 /**
@@ -53,12 +60,17 @@ type State = 'idle' | 'frame' | 'garbage' | 'overlong';
  * history backfill (which replays device bytes on a virtual clock) share it. Memory is bounded
  * by `maxBytes`: garbage and over-long runs are counted, not kept (only their first bytes, for
  * the error message).
+ *
+ * It finds runs, not bytes: a tight loop looks for the next line end or start byte, and a frame
+ * that starts and ends in the same read (nearly all of them) is decoded in place, without being
+ * copied. Only the part of a frame before a read boundary is copied into the framing buffer.
  */
 export class Framer<T> {
   private readonly buf: Buffer;
+  /** Bytes of the current run kept in `buf`. */
   private len = 0;
-  /** Bytes in the current garbage or over-long run. */
-  private skipped = 0;
+  /** Bytes of the current run, kept or not. */
+  private run = 0;
   private state: State = 'idle';
 
   constructor(private readonly opts: FramingOptions<T>) {
@@ -68,77 +80,111 @@ export class Framer<T> {
 
   /** Feeds bytes; `emit` gets every frame (or error) they complete, in order. */
   feed(chunk: Uint8Array, emit: (r: Result<T>) => void): void {
+    // Decoders take Buffers: a view of a plain Uint8Array costs one object per read, not per frame.
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const { sync, maxBytes } = this.opts;
-    for (const b of chunk) {
+    const n = bytes.length;
+    let i = 0;
+    while (i < n) {
+      const b = bytes[i]!;
       if (b === CR || b === LF) {
-        this.endFrame(emit);
+        if (this.state !== 'idle') this.endRun(emit, false);
+        i++;
         continue;
       }
-      if (b === sync) {
-        this.endFrame(emit, true);
-        this.state = 'frame';
-        this.keep(b);
-        continue;
+      const starts = b === sync || this.state === 'idle';
+      if (b === sync && this.state !== 'idle') this.endRun(emit, true);
+      // The run goes on up to the next line end or start byte (or the end of this read).
+      let j = i + 1;
+      while (j < n) {
+        const c = bytes[j]!;
+        if (c === CR || c === LF || c === sync) break;
+        j++;
       }
-      switch (this.state) {
-        case 'idle':
-          this.state = sync === undefined ? 'frame' : 'garbage';
-          this.skipped = 1;
-          this.keep(b);
-          break;
-        case 'frame':
-          if (this.len < maxBytes) this.keep(b);
-          else {
-            this.state = 'overlong';
-            this.skipped = this.len + 1;
-          }
-          break;
-        case 'garbage':
-        case 'overlong':
-          this.skipped++;
-          if (this.len < PREVIEW_CHARS) this.keep(b);
-          break;
+      if (starts) {
+        if (sync !== undefined && b !== sync) {
+          this.state = 'garbage';
+        } else if (j < n && bytes[j] !== sync && j - i <= maxBytes) {
+          // A whole frame, line end included, in this read: decoded where it lies. The line end
+          // is skipped (it would end an empty run: nothing).
+          emit(this.decode(bytes, i, j));
+          i = j + 1;
+          continue;
+        } else {
+          this.state = 'frame';
+        }
       }
+      this.take(bytes, i, j);
+      i = j;
     }
   }
 
   /** The bytes stopped (port closed) inside a frame: what arrived of it is not a frame. */
   end(emit: (r: Result<T>) => void): void {
-    this.endFrame(emit, true);
+    if (this.state !== 'idle') this.endRun(emit, true);
   }
 
-  private keep(b: number): void {
-    this.buf[this.len++] = b;
+  /**
+   * Adds bytes [from, to) of a read to the current run. A frame is kept whole (up to `maxBytes`,
+   * past which it is over-long); of a skipped run only the first bytes, for the error message:
+   * as many as the buffer holds when it began as a frame, PREVIEW_CHARS when it is garbage.
+   */
+  private take(bytes: Buffer, from: number, to: number): void {
+    const cap = this.state === 'garbage' ? PREVIEW_CHARS : this.buf.length;
+    const keep = Math.min(to - from, cap - this.len);
+    for (let k = 0; k < keep; k++) this.buf[this.len + k] = bytes[from + k]!;
+    if (keep > 0) this.len += keep;
+    this.run += to - from;
+    if (this.state === 'frame' && this.run > this.opts.maxBytes) this.state = 'overlong';
   }
 
-  /** Ends the current run. `cut`: it ended without a line end (new `$`, or end of stream). */
-  private endFrame(emit: (r: Result<T>) => void, cut = false): void {
-    const { device, maxBytes, decode } = this.opts;
-    const bytes = this.buf.subarray(0, this.len);
-    const where = (): string => frameWhere(device, bytes);
+  /**
+   * Ends the current (non-idle) run. `cut`: it ended without a line end (new `$`, or end of
+   * stream). The framer is reset before `emit`, so that a consumer that throws cannot leave it
+   * inside a run.
+   */
+  private endRun(emit: (r: Result<T>) => void, cut: boolean): void {
+    let r: Result<T>;
     switch (this.state) {
-      case 'idle':
-        break;
       case 'frame':
-        if (cut) emit(fail(new InputError('FRAME_TRUNCATED', 'frame cut off before its line end', where())));
-        else emit(safeDecode(decode, bytes, device));
+        r = cut ? this.bad('FRAME_TRUNCATED', 'frame cut off before its line end') : this.decode(this.buf, 0, this.len);
         break;
       case 'garbage':
-        emit(fail(new InputError('FRAME_GARBAGE', `${this.skipped} byte(s) outside any frame discarded`, where())));
+        r = this.bad('FRAME_GARBAGE', `${this.run} byte(s) outside any frame discarded`);
         break;
-      case 'overlong':
-        emit(fail(new InputError('FRAME_TOO_LONG', `frame of ${this.skipped} bytes is longer than the ${maxBytes} allowed`, where())));
+      default:
+        r = this.bad('FRAME_TOO_LONG', `frame of ${this.run} bytes is longer than the ${this.opts.maxBytes} allowed`);
         break;
     }
     this.state = 'idle';
     this.len = 0;
-    this.skipped = 0;
+    this.run = 0;
+    emit(r);
+  }
+
+  /** The current run as a bad frame, quoting what was kept of it. */
+  private bad(code: string, message: string): Result<never> {
+    return fail(InputError.untraced(code, message, frameWhere(this.opts.device, this.buf.subarray(0, this.len))));
+  }
+
+  /** A decoder bug must cost one frame, not the port: it would otherwise throw out of `write`. */
+  private decode(bytes: Buffer, start: number, end: number): Result<T> {
+    const { decode, device } = this.opts;
+    try {
+      return decode(bytes, device, start, end);
+    } catch (e) {
+      return fail(InputError.untraced('FRAME_DECODER', `decoder failed: ${(e as Error).message}`, frameWhere(device, bytes.subarray(start, end))));
+    }
   }
 }
 
 /** The Framer as a stream Transform (node-serialport parser style): bytes in, Result<T> objects out. */
 export class FrameParser<T> extends Transform {
   private readonly framer: Framer<T>;
+  /** One emitter for the life of the stream rather than a closure per read. */
+  private readonly pushResult = (r: Result<T>): void => {
+    this.push(r);
+  };
 
   constructor(opts: FramingOptions<T>) {
     super({ readableObjectMode: true });
@@ -146,22 +192,12 @@ export class FrameParser<T> extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.framer.feed(chunk, (r) => this.push(r));
+    this.framer.feed(chunk, this.pushResult);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    this.framer.end((r) => this.push(r));
+    this.framer.end(this.pushResult);
     done();
-  }
-}
-
-/** A decoder bug must cost one frame, not the port: it would otherwise throw out of `write`. */
-function safeDecode<T>(decode: FramingOptions<T>['decode'], bytes: Buffer, device: string): Result<T> {
-  try {
-    // A copy: the decoder may keep slices of the frame, and the framing buffer is reused.
-    return decode(Buffer.from(bytes), device);
-  } catch (e) {
-    return fail(new InputError('FRAME_DECODER', `decoder failed: ${(e as Error).message}`, frameWhere(device, bytes)));
   }
 }

@@ -486,7 +486,7 @@ export function modelFraming<T>(bytes: Uint8Array, framing: FramingOptions<T>): 
     } else if (cut) {
       out.push({ code: 'FRAME_TRUNCATED', message: 'frame cut off before its line end' });
     } else {
-      out.push({ result: framing.decode(Buffer.from(run), framing.device) });
+      out.push({ result: framing.decode(Buffer.from(run), framing.device, 0, run.length) });
     }
   };
   for (let i = 0; i < bytes.length; i++) {

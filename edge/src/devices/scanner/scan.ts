@@ -10,17 +10,18 @@ export const SCAN_MAX_BYTES = 64;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decodes one scan line. The unit text is kept as scanned (only the line's outer blanks go). */
-export function parseScan(bytes: Buffer, device: string): Result<ScanCode> {
+/** Decodes one scan line, bytes [start, end). The unit text is kept as scanned (only the line's outer blanks go). */
+export function parseScan(line: Buffer, device: string, start = 0, end = line.length): Result<ScanCode> {
+  const bytes = line.subarray(start, end);
   const where = (): string => frameWhere(device, bytes);
-  if (bytes.length > SCAN_MAX_BYTES) return fail(new InputError('FRAME_TOO_LONG', `scan is longer than ${SCAN_MAX_BYTES} bytes`, where()));
+  if (bytes.length > SCAN_MAX_BYTES) return fail(InputError.untraced('FRAME_TOO_LONG', `scan is longer than ${SCAN_MAX_BYTES} bytes`, where()));
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return fail(new InputError('FRAME_ENCODING', 'scan is not valid UTF-8', where()));
+    return fail(InputError.untraced('FRAME_ENCODING', 'scan is not valid UTF-8', where()));
   }
   const code = classifyScan(text);
-  if (code.type === 'invalid') return fail(new InputError('SCAN_INVALID', code.reason, where()));
+  if (code.type === 'invalid') return fail(InputError.untraced('SCAN_INVALID', code.reason, where()));
   return ok(code);
 }

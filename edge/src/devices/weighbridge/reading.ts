@@ -28,8 +28,10 @@ const MODE: Readonly<Record<string, WeighMode>> = { GS: 'gross', NT: 'net' };
 const LINE = /^([A-Z]{2}),([A-Z]{2}),([+-])([0-9.]{7}) *(kg|t)$/;
 const NUMBER = /^\d+(?:\.\d+)?$/;
 
-export function parseWeightLine(bytes: Buffer, device: string): Result<WeightReading> {
-  const err = (code: string, msg: string): Result<never> => fail(new InputError(code, msg, frameWhere(device, bytes)));
+/** Decodes one indicator line, bytes [start, end). */
+export function parseWeightLine(line: Buffer, device: string, start = 0, end = line.length): Result<WeightReading> {
+  const bytes = line.subarray(start, end);
+  const err = (code: string, msg: string): Result<never> => fail(InputError.untraced(code, msg, frameWhere(device, bytes)));
   if (bytes.length > WEIGHT_LINE_MAX_BYTES) return err('FRAME_TOO_LONG', `line is longer than ${WEIGHT_LINE_MAX_BYTES} bytes`);
   const m = LINE.exec(bytes.toString('latin1'));
   if (!m) return err('FRAME_SYNTAX', "not a weight line like 'ST,GS,+0012345 kg'");
