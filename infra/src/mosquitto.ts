@@ -7,6 +7,51 @@ import { freePort } from './ports.js';
 import { LocalService } from './service.js';
 
 const SHIPPED = fileURLToPath(new URL('../mosquitto/gatewatch.conf', import.meta.url));
+/** The locked-down broker of a deployment (docs/security.md); the secure tests run this file. */
+export const SHIPPED_SECURE = fileURLToPath(new URL('../mosquitto/secure.conf', import.meta.url));
+
+/** The production paths in secure.conf, each replaced by the deployment's (or a test's) own. */
+const SECURE_PATHS = {
+  passwordFile: '/etc/mosquitto/gatewatch/passwd',
+  aclFile: '/etc/mosquitto/gatewatch/acl',
+  cafile: '/etc/mosquitto/gatewatch/ca.crt',
+  certfile: '/etc/mosquitto/gatewatch/broker.crt',
+  keyfile: '/etc/mosquitto/gatewatch/broker.key',
+} as const;
+
+export class SecureConfError extends Error {
+  readonly code = 'SECURE_CONF';
+}
+
+/**
+ * secure.conf with its listeners on `port` (plain, loopback) and `tlsPort` bound to `tlsHost`,
+ * and its files at the given paths; without `tls`, the TLS listener and its lines are left out.
+ * Fails when the shipped file no longer has a line it replaces: a test must never run a config
+ * other than the shipped one without saying so.
+ */
+export function renderSecureConf(template: string, o: { port: number; tlsPort?: number; tlsHost?: string; passwordFile: string; aclFile: string; tls?: { cafile: string; certfile: string; keyfile: string } }): string {
+  const lines = template.split('\n');
+  const expect = (line: string): number => {
+    const i = lines.indexOf(line);
+    if (i < 0) throw new SecureConfError(`${SHIPPED_SECURE}: no line '${line}' to replace`);
+    return i;
+  };
+  const path = (name: keyof typeof SECURE_PATHS, value: string): void => {
+    const i = lines.findIndex((l) => l.endsWith(` ${SECURE_PATHS[name]}`));
+    if (i < 0) throw new SecureConfError(`${SHIPPED_SECURE}: no line with ${SECURE_PATHS[name]} to replace`);
+    lines[i] = lines[i]!.replace(SECURE_PATHS[name], value);
+  };
+  lines[expect('listener 1883 127.0.0.1')] = `listener ${o.port} 127.0.0.1`;
+  path('passwordFile', o.passwordFile);
+  path('aclFile', o.aclFile);
+  const tlsAt = expect('listener 8883');
+  if (!o.tls || o.tlsPort === undefined) return lines.slice(0, tlsAt).join('\n');
+  lines[tlsAt] = `listener ${o.tlsPort}${o.tlsHost ? ` ${o.tlsHost}` : ''}`;
+  path('cafile', o.tls.cafile);
+  path('certfile', o.tls.certfile);
+  path('keyfile', o.tls.keyfile);
+  return lines.join('\n');
+}
 
 export interface MosquittoOptions {
   dataDir: string;
@@ -47,22 +92,21 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
   const tls = opts.secure?.tls;
   const tlsPort = tls ? (tls.port ?? (await freePort())) : undefined;
   const conf = [
-    `listener ${port} 127.0.0.1`,
+    ...(opts.secure
+      ? [
+          renderSecureConf(readFileSync(SHIPPED_SECURE, 'utf8'), {
+            port,
+            ...(tlsPort !== undefined ? { tlsPort, tlsHost: '127.0.0.1' } : {}),
+            passwordFile: opts.secure.passwordFile,
+            aclFile: opts.secure.aclFile,
+            ...(tls ? { tls } : {}),
+          }),
+        ]
+      : [`listener ${port} 127.0.0.1`, `allow_anonymous ${opts.allowAnonymous ?? true}`]),
     // Started as root, mosquitto switches to the 'mosquitto' user, which cannot write its
     // persistence file into our data folder: sessions and queued messages would then be lost
     // at a restart. Stay the user who started it (ignored when not root).
     `user ${userInfo().username}`,
-    ...(opts.secure
-      ? [
-          // per_listener_settings is false (the default): these hold for every listener.
-          'allow_anonymous false',
-          `password_file ${opts.secure.passwordFile}`,
-          `acl_file ${opts.secure.aclFile}`,
-          ...(tls
-            ? [`listener ${tlsPort} 127.0.0.1`, `cafile ${tls.cafile}`, `certfile ${tls.certfile}`, `keyfile ${tls.keyfile}`, 'tls_version tlsv1.2']
-            : []),
-        ]
-      : [`allow_anonymous ${opts.allowAnonymous ?? true}`]),
     `persistence_location ${dataDir}/`,
     readFileSync(SHIPPED, 'utf8'),
     opts.extraConfig ?? '',

@@ -4,7 +4,8 @@
  *  - a bare line split: find each LF, take the line before it as a Buffer view, nothing else
  *    (what node-serialport's parser-delimiter does): the floor any parser pays;
  *  - the edge's parser: the Framer with the gate controller's framing (sync on `$`, bounded
- *    buffer, each frame copied and decoded by parseGateSentence: checksum, fields);
+ *    buffer, each frame decoded where it lies in the read by parseGateSentence: checksum,
+ *    fields; only a frame cut across two reads is copied);
  *  - the device decoder the agent runs per port: that parser, the loop edge tracking and the
  *    inputs for the core (informative).
  * Each is timed on the wall clock in this one thread, best of several rounds (the machine runs
