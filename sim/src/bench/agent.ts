@@ -40,16 +40,7 @@ export class BenchAgent {
   }
 
   async start(): Promise<void> {
-    if (!existsSync(EDGE_MAIN)) throw new BenchFailure(`${EDGE_MAIN} is missing: build first (pnpm build)`);
-    const fd = openSync(this.logPath, 'a');
-    const child = spawn(process.execPath, [EDGE_MAIN, '--config', this.configPath], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    this.child = child;
-    live.add(child);
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      this.exit = `exited (${code ?? signal})`;
-    });
+    this.child = spawnEntry(EDGE_MAIN, ['--config', this.configPath], this.logPath, (how) => (this.exit = how));
     const deadline = Date.now() + 30_000;
     while (!readFileSync(this.logPath, 'utf8').includes('"msg":"agent running"')) {
       this.checkAlive();
@@ -81,6 +72,23 @@ export class BenchAgent {
   kill(): void {
     if (this.child && !this.exit) this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * One of our built entries (edge/dist, dashboard/server/dist) as its own process, its output
+ * appended to `logPath`; killed by the exit hooks if the benchmark ends first (`live`).
+ */
+export function spawnEntry(entry: string, args: readonly string[], logPath: string, onExit: (how: string) => void): ChildProcess {
+  if (!existsSync(entry)) throw new BenchFailure(`${entry} is missing: build first (pnpm build)`);
+  const fd = openSync(logPath, 'a');
+  const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  live.add(child);
+  child.once('exit', (code, signal) => {
+    live.delete(child);
+    onExit(`exited (${code ?? signal})`);
+  });
+  return child;
 }
 
 /** What the agent's 'agent stopped' log line holds (edge/src/agent.ts), as far as the benchmark reads it. */

@@ -13,8 +13,8 @@
  * journal, release, MQTT to the dashboard, socket.io); the latency with W is printed beside them.
  */
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +23,10 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { stringify } from 'yaml';
 import { hashPassword } from '@gatewatch/dashboard';
 import { cameraPayload, decisionPayload, isoVietnam, type ClearanceRecord, type ClientToServerEvents, type Point, type ServerToClientEvents } from '@gatewatch/shared';
-import { BenchAgent, peakRssBytes } from './agent.js';
+import { BenchAgent, peakRssBytes, spawnEntry } from './agent.js';
 import { nowMs } from './clock.js';
 import { agentTopic, benchSite, CHECKPOINT, EVENTS_PER_UNIT, LATENESS_WINDOW_MS } from './endToEnd.js';
-import { BenchFailure, connectPublisher, live } from './mqtt.js';
+import { BenchFailure, connectPublisher } from './mqtt.js';
 
 export const DASHBOARD_MAIN = fileURLToPath(new URL('../../../dashboard/server/dist/main.js', import.meta.url));
 
@@ -91,16 +91,7 @@ class BenchDashboard {
   }
 
   async start(): Promise<void> {
-    if (!existsSync(DASHBOARD_MAIN)) throw new BenchFailure(`${DASHBOARD_MAIN} is missing: build first (pnpm build)`);
-    const fd = openSync(this.logPath, 'a');
-    const child = spawn(process.execPath, [DASHBOARD_MAIN, '--config', this.configPath], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    this.child = child;
-    live.add(child);
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      this.exit = `exited (${code ?? signal})`;
-    });
+    this.child = spawnEntry(DASHBOARD_MAIN, ['--config', this.configPath], this.logPath, (how) => (this.exit = how));
     // Up once it has the broker: a live record published before that would not reach it.
     const deadline = Date.now() + 30_000;
     for (;;) {
