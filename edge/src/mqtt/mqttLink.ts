@@ -31,12 +31,22 @@ export interface MqttLinkStats {
   connects: number;
   received: number;
   handlerFailures: number;
+  /** Live records not sent because the broker was not taking our writes fast enough (QoS 0). */
+  liveDropped: number;
 }
+
+/**
+ * Live records (QoS 0) are dropped while this much is already waiting in the connection's
+ * write buffer: when the broker reads slower than the agent writes (a burst of thousands of
+ * inputs a second), the records piled up there without bound (10 MB and more in the benchmark),
+ * PUBACKs waiting behind them. The same records are in the outbox for InfluxDB.
+ */
+export const LIVE_WRITE_BUFFER_BYTES = 256 * 1024;
 
 export class MqttLink {
   private client: MqttClient | undefined;
   private upSince: number | undefined;
-  private readonly counters = { connects: 0, received: 0, handlerFailures: 0 };
+  private readonly counters = { connects: 0, received: 0, handlerFailures: 0, liveDropped: 0 };
 
   constructor(private readonly deps: MqttLinkDeps) {}
 
@@ -60,6 +70,9 @@ export class MqttLink {
     if (config.credentials.password !== undefined) options.password = config.credentials.password;
     // The crossing's broker CA only: a broker whose certificate it did not sign is refused.
     if (config.ca !== undefined) Object.assign(options, { ca: config.ca, rejectUnauthorized: true });
+    // MQTT.js logs through `debug` a dozen times per packet; even switched off, those calls were
+    // 2–3 % of the agent's CPU under load. Kept when DEBUG is set, to debug the client.
+    if (!process.env.DEBUG) options.log = () => undefined;
     const client = mqtt.connect(config.url, options);
     this.client = client;
 
@@ -107,10 +120,15 @@ export class MqttLink {
     return this.connected && this.upSince !== undefined ? now - this.upSince : undefined;
   }
 
-  /** Fire-and-forget live record; dropped while the broker is away. */
+  /** Fire-and-forget live record; dropped while the broker is away or not keeping up. */
   publishLive(topic: string, record: unknown, opts: { retain?: boolean } = {}): void {
-    if (!this.client?.connected) return;
-    this.client.publish(topic, JSON.stringify(record), { qos: 0, retain: opts.retain === true });
+    const client = this.client;
+    if (!client?.connected) return;
+    if ((client.stream?.writableLength ?? 0) > LIVE_WRITE_BUFFER_BYTES) {
+      this.counters.liveDropped++;
+      return;
+    }
+    client.publish(topic, JSON.stringify(record), { qos: 0, retain: opts.retain === true });
   }
 
   stats(): MqttLinkStats {
