@@ -13,6 +13,8 @@ export { Journal } from './storage/journal.js';
 export { InfluxSender } from './storage/influxSender.js';
 export type * from './storage/outbox.js';
 export { createLog, type Log } from './log.js';
+export { EventBus } from './eventBus.js';
+export { LIVE_WRITE_BUFFER_BYTES, MqttLink, type MqttLinkStats } from './mqtt/mqttLink.js';
 export * from './devices/index.js';
 // The framing alone (bytes to frames, no loop tracking): the benchmark (sim/src/bench) times it
 // beside a bare line split of the same bytes.
