@@ -21,6 +21,12 @@ export interface TourOptions {
   logins: readonly TourLogin[];
   /** Unit ids (plates, containers, wagons) the corridor has seen: never on a public page. */
   unitIds: ReadonlySet<string>;
+  /**
+   * Makes a unit arrive at a crossing's queue as its camera would (through the broker) and
+   * returns its id: at night the simulated port may see no arrival for minutes, and the
+   * officer's list of units inside must show one that is certainly there.
+   */
+  arrive(checkpoint: string): Promise<string>;
 }
 
 const KIM_THANH_VI = 'Cửa khẩu quốc tế đường bộ số II Kim Thành';
@@ -139,7 +145,7 @@ async function logistics(browser: Browser, { url, unitIds }: TourOptions): Promi
 }
 
 /** A gate officer at Dinh Vu (open day and night): live lanes, units inside, devices; nothing of another crossing. */
-async function officer(browser: Browser, { url, logins }: TourOptions): Promise<void> {
+async function officer(browser: Browser, { url, logins, arrive }: TourOptions): Promise<void> {
   const login = logins.find((l) => l.role === 'officer' && l.checkpoints?.includes('dinh-vu-port'))!;
   const page = await newPage(browser, DESKTOP);
   await signIn(page, url, login);
@@ -150,9 +156,11 @@ async function officer(browser: Browser, { url, logins }: TourOptions): Promise<
   await changesLive(page, '.lane-card p.muted');
   // The two-hour live charts of queue length and wait drew their lines.
   await expect.poll(() => page.locator('.recharts-line-curve').count()).toBeGreaterThan(0);
-  // Units inside with their channel and time so far; device health.
+  // Units inside with their channel and time so far (the edge lists them every queue interval,
+  // 10 s); device health.
+  const arrived = await arrive('dinh-vu-port');
   const units = page.getByRole('region', { name: /Phương tiện|Đơn vị|trong khu vực/i });
-  await expect.poll(() => units.locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(() => units.locator('tbody tr').filter({ hasText: arrived }).count(), { timeout: 30_000 }).toBe(1);
   await expect.poll(() => page.getByRole('region', { name: /Thiết bị/i }).locator('tbody tr').count()).toBeGreaterThan(3);
   await screenshot(page, 'officer-dinh-vu-desktop');
   await page.getByRole('button', { name: 'EN' }).click();

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readDemoLogins } from '@gatewatch/sim';
+import mqtt from 'mqtt';
+import { cameraPayload, iso6346CheckDigit, isoVietnam, topics } from '@gatewatch/shared';
+import { crossing, readDemoLogins, type CrossingId } from '@gatewatch/sim';
 import { dashboardTour } from '../dashboard/tour.js';
 import { REPO } from '../harness/agentProcess.js';
 
@@ -115,7 +117,20 @@ describe('npm start', () => {
       }
     }
     expect(unitIds.size).toBeGreaterThan(3 * 10);
-    await dashboardTour({ url: dashboardUrl!, logins: readDemoLogins(join(dataDir, 'dashboard')), unitIds });
+    const mqttUrl = /Mosquitto\s+(mqtt:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(mqttUrl, out).toBeDefined();
+    /** A container seen by a queue camera of the crossing, as the camera publishes it (the run command's broker is local and open). */
+    const arrive = async (checkpoint: string): Promise<string> => {
+      const lane = crossing(checkpoint as CrossingId).lanes.find((l) => l.cameras.queue !== undefined)!;
+      const first10 = `TSTU${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+      const unit = `${first10}${iso6346CheckDigit(first10)}`;
+      const client = await mqtt.connectAsync(mqttUrl!, { clientId: `test-tour-camera-${process.pid}` });
+      const ts = isoVietnam(Date.now());
+      await client.publishAsync(topics.camera(checkpoint, lane.cameras.queue!), cameraPayload({ id: `tour-${unit}`, ts, lane: lane.id, point: 'queue', unit, kind: 'container', confidence: 0.99 }), { qos: 1 });
+      await client.endAsync();
+      return unit;
+    };
+    await dashboardTour({ url: dashboardUrl!, logins: readDemoLogins(join(dataDir, 'dashboard')), unitIds, arrive });
 
     // Ctrl-C: everything it started stops, and it says so.
     process.kill(-first.child.pid!, 'SIGINT');
