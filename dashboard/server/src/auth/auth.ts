@@ -3,6 +3,7 @@
  * the other features call. Roles (docs/dashboard.md): an officer sees the checkpoints bound to
  * them, a manager those of their region; everyone else is the public.
  */
+import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Me } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
@@ -54,7 +55,8 @@ export class Auth {
     const session = this.deps.sessions.get(cookieValue(cookieHeader, SESSION_COOKIE), touch);
     if (!session) return undefined;
     const user = this.deps.users.get(session.username);
-    return user ? { user, session } : undefined;
+    // A new password in the users file (after a leak, say) ends the sessions of the old one.
+    return user && session.credential === Auth.credentialOf(user) ? { user, session } : undefined;
   }
 
   /** Middleware: 401 unless signed in; the user is in res.locals.signedIn. */
@@ -64,6 +66,11 @@ export class Auth {
     res.locals['signedIn'] = signedIn;
     next();
   };
+
+  /** Names the password a session was signed in with, not the hash itself (the sessions file must not hold it). */
+  static credentialOf(user: User): string {
+    return createHash('sha256').update(user.passwordHash).digest('base64url').slice(0, 22);
+  }
 
   /** Whether the user may see this checkpoint in full (live room, history). */
   static maySee(user: User, checkpoint: string): boolean {
@@ -132,7 +139,7 @@ export class Auth {
       // A sign-in replaces the session this browser had (another user at the same desk).
       const previous = cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (previous !== undefined) this.deps.sessions.end(previous);
-      const session = this.deps.sessions.create(user.username);
+      const session = this.deps.sessions.create(user.username, Auth.credentialOf(user));
       res.setHeader('Set-Cookie', this.cookie(req, session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)));
       this.deps.log.info({ username, role: user.role }, 'signed in');
       res.json(this.me({ user, session }));

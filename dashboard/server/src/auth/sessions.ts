@@ -18,6 +18,11 @@ export interface Session {
   /** SHA-256 of the id (base64url): the key in memory and on disk, and the socket room's name. */
   key: string;
   username: string;
+  /**
+   * Of the password the user signed in with (Auth.credentialOf): once the users file gives the
+   * user another password, the session no longer signs in, also one kept across a restart.
+   */
+  credential: string;
   createdMs: number;
   lastUsedMs: number;
 }
@@ -57,10 +62,10 @@ export class SessionStore {
     this.listeners.push(listener);
   }
 
-  create(username: string): Session & { id: string } {
+  create(username: string, credential = ''): Session & { id: string } {
     const t = this.now();
     const id = randomBytes(32).toString('base64url');
-    const session = { id, key: sessionKey(id), username, createdMs: t, lastUsedMs: t };
+    const session = { id, key: sessionKey(id), username, credential, createdMs: t, lastUsedMs: t };
     this.sessions.set(session.key, session);
     this.save();
     return session;
@@ -126,9 +131,9 @@ export class SessionStore {
     if (!Array.isArray(list)) return;
     const t = this.now();
     for (const s of list as Partial<Session>[]) {
-      const ok = typeof s.key === 'string' && typeof s.username === 'string' && typeof s.createdMs === 'number' && typeof s.lastUsedMs === 'number';
+      const ok = typeof s.key === 'string' && typeof s.username === 'string' && typeof s.credential === 'string' && typeof s.createdMs === 'number' && typeof s.lastUsedMs === 'number';
       if (!ok) continue;
-      const session: Session = { key: s.key!, username: s.username!, createdMs: s.createdMs!, lastUsedMs: s.lastUsedMs! };
+      const session: Session = { key: s.key!, username: s.username!, credential: s.credential!, createdMs: s.createdMs!, lastUsedMs: s.lastUsedMs! };
       if (!this.expired(session, t)) this.sessions.set(session.key, session);
     }
   }
@@ -140,8 +145,8 @@ export class SessionStore {
     try {
       mkdirSync(dirname(file), { recursive: true });
       const tmp = `${file}.tmp`;
-      // The four fields only: the id (a usable cookie) never goes to disk.
-      const sessions = [...this.sessions.values()].map(({ key, username, createdMs, lastUsedMs }) => ({ key, username, createdMs, lastUsedMs }));
+      // These fields only: the id (a usable cookie) never goes to disk.
+      const sessions = [...this.sessions.values()].map(({ key, username, credential, createdMs, lastUsedMs }) => ({ key, username, credential, createdMs, lastUsedMs }));
       writeFileSync(tmp, JSON.stringify({ v: 1, sessions }), { mode: 0o600 });
       renameSync(tmp, file);
     } catch (error) {
