@@ -289,7 +289,7 @@ async function main(): Promise<void> {
       `MQTT: ${m.mqtt.messages} messages of ${m.mqtt.payloadBytes} bytes at QoS 1, ${m.mqtt.window} in flight from the publisher; broker ${Object.entries(m.broker).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
       `End to end: ${m.endToEnd.events} events (${m.endToEnd.units} units x queue camera, decision, gate camera, exit camera) -> ${m.endToEnd.clearancePoints} clearances; ` +
         `broker took them in ${m.endToEnd.publishSeconds.toFixed(1)} s, the last clearance was in InfluxDB ${m.endToEnd.tailSeconds.toFixed(1)} s later ` +
-        `(agent lateness window ${LATENESS_WINDOW_MS} ms, 1 s ticks, batches of up to 5000 points or 1 s).`,
+        `(agent lateness window ${LATENESS_WINDOW_MS} ms, each unit written the window after its exit, batches of up to 5000 points or 1 s: a fixed tail of up to 2 s).`,
       `Serial: ${serial.sentences} sentences (${serial.bytes} bytes) in ${serial.chunkBytes}-byte reads, best of ${serial.rounds} rounds.`,
       `Live latency: ${m.latency.runs.map((r) => `${r.units} clearances at ${formatNumber(r.publishedRate)} events/s`).join(' and ')}, each from its exit event's publish to the officer's socket.io client, less the agent's ${LATENESS_WINDOW_MS} ms lateness hold (with it in the 'with the hold' rows).`,
       `Manager's query: ${formatNumber(mq.points)} points backfilled in ${mq.backfillSeconds.toFixed(0)} s; both queries count ${formatNumber(mq.units)} released units in ${mq.rawRows} rows (checkpoint x channel x local day); median of ${mq.rounds} runs after a first one.`,
