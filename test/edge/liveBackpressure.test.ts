@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLog, EventBus, LIVE_WRITE_BUFFER_BYTES, MqttLink } from '@gatewatch/edge';
@@ -35,7 +36,14 @@ describe('live records while the broker stops reading', () => {
   });
 
   it('drops and counts what does not fit, keeps its write buffer bounded, and publishes again once the broker reads', { timeout: 60_000 }, async () => {
-    const log = createLog({ level: 'silent' });
+    const warnings: { msg: string; liveDropped?: number }[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n')) if (line) warnings.push(JSON.parse(line) as { msg: string });
+        done();
+      },
+    });
+    const log = createLog({ level: 'warn', destination });
     link = new MqttLink({
       config: { url: broker.url, clientId: 'edge-backpressure-test', credentials: {}, keepaliveS: 60 },
       checkpoint: CHECKPOINT,
@@ -65,6 +73,9 @@ describe('live records while the broker stops reading', () => {
     expect(link.stats().liveDropped).toBeGreaterThanOrEqual(100);
     // Bounded: at most the limit and the one record that crossed it.
     expect(maxBuffered).toBeLessThanOrEqual(LIVE_WRITE_BUFFER_BYTES + 8192);
+    // Said once to whoever reads the log, not a hundred times.
+    await waitFor(() => warnings.some((w) => w.msg.includes('live records dropped')), 5000, 'the warning');
+    expect(warnings.filter((w) => w.msg.includes('live records dropped'))).toHaveLength(1);
 
     process.kill(pid, 'SIGCONT');
     await waitFor(() => client.stream.writableLength === 0, 20_000, 'the broker to read what was buffered');

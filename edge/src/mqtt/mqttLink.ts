@@ -13,7 +13,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import { topics } from '@gatewatch/shared';
 import type { EventBus } from '../eventBus.js';
 import type { SiteConfig } from '../config/types.js';
-import type { Log } from '../log.js';
+import { RateLimitedLog, type Log } from '../log.js';
 
 export interface MqttLinkDeps {
   config: SiteConfig['mqtt'];
@@ -48,7 +48,12 @@ export class MqttLink {
   private upSince: number | undefined;
   private readonly counters = { connects: 0, received: 0, handlerFailures: 0, liveDropped: 0 };
 
-  constructor(private readonly deps: MqttLinkDeps) {}
+  /** One warning a minute at most while live records are dropped (the count is in stats()). */
+  private readonly dropLog: RateLimitedLog;
+
+  constructor(private readonly deps: MqttLinkDeps) {
+    this.dropLog = new RateLimitedLog(deps.log, 1);
+  }
 
   /** Connects in the background; the agent runs (and buffers to disk) while the broker is away. */
   start(): void {
@@ -126,6 +131,7 @@ export class MqttLink {
     if (!client?.connected) return;
     if ((client.stream?.writableLength ?? 0) > LIVE_WRITE_BUFFER_BYTES) {
       this.counters.liveDropped++;
+      this.dropLog.warn('live-dropped', { liveDropped: this.counters.liveDropped, buffered: client.stream.writableLength }, 'the broker is not reading fast enough: live records dropped (InfluxDB still gets them)');
       return;
     }
     client.publish(topic, JSON.stringify(record), { qos: 0, retain: opts.retain === true });
