@@ -19,6 +19,7 @@ import {
   openSocket,
   queueLine,
   queueRecord,
+  sessionCookieOf,
   startServices,
   startTestDashboard,
   waitFor,
@@ -115,7 +116,7 @@ describe('dashboard REST on real services', () => {
     it('signs in with a session cookie and answers /me', async () => {
       const res = await api<Me>(dashboard.url, '/api/auth/login', { method: 'POST', body: { username: USERS.managerLaoCai, password: 'correct horse battery staple' } });
       expect(res.status).toBe(200);
-      const cookie = res.headers.get('set-cookie')!;
+      const cookie = sessionCookieOf(res.headers)!;
       expect(cookie).toMatch(/^gw_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict$/);
       const me = await api<Me>(dashboard.url, '/api/auth/me', { cookie: cookie.split(';')[0]! });
       expect(me.body).toMatchObject({ username: USERS.managerLaoCai, role: 'manager', region: 'lao-cai', checkpoints: [RAIL, KT] });

@@ -199,11 +199,16 @@ export async function api<T = unknown>(
   return { status: res.status, headers: res.headers, body: body as T, text, bytes };
 }
 
+/** The session cookie an answer sets (Set-Cookie of gw_session), or null; a sign-in also sets the device cookie. */
+export function sessionCookieOf(headers: Headers): string | null {
+  return headers.getSetCookie().find((c) => c.startsWith('gw_session=')) ?? null;
+}
+
 /** Signs in and returns the Cookie header value to send. */
 export async function login(base: string, username: string, password = PASSWORD): Promise<string> {
   const res = await api(base, '/api/auth/login', { method: 'POST', body: { username, password } });
   if (res.status !== 200) throw new Error(`sign-in of ${username} answered ${res.status}: ${res.text}`);
-  const setCookie = res.headers.get('set-cookie') ?? '';
+  const setCookie = sessionCookieOf(res.headers) ?? '';
   return setCookie.split(';')[0]!;
 }
 

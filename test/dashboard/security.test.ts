@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, silentLog, type Dashboard } from '@gatewatch/dashboard';
-import { PASSWORD, USERS, api, login, openSocket, startServices, watch, writeConfig, type ApiAnswer, type Services } from './fixture.js';
+import { PASSWORD, USERS, api, login, openSocket, sessionCookieOf, startServices, watch, writeConfig, type ApiAnswer, type Services } from './fixture.js';
 
 const KT = 'kim-thanh-road';
 const RAIL = 'lao-cai-rail';
@@ -164,7 +164,7 @@ describe('dashboard security controls', () => {
       const locked = await signIn(USERS.officer, PASSWORD, address);
       expect(locked.status).toBe(429);
       expect(locked.body.error.code).toBe('TOO_MANY_ATTEMPTS');
-      expect(locked.headers.get('set-cookie')).toBeNull();
+      expect(sessionCookieOf(locked.headers)).toBeNull();
       const wait = Number(locked.headers.get('retry-after'));
       expect(wait).toBeGreaterThan(800);
       expect(wait).toBeLessThanOrEqual(900);
@@ -175,7 +175,7 @@ describe('dashboard security controls', () => {
       clockOffsetMs += wait * 1000 - 14 * 60_000;
       const later = await signIn(USERS.officer, PASSWORD, address);
       expect(later.status).toBe(200);
-      expect(later.headers.get('set-cookie')).toMatch(/^gw_session=/);
+      expect(sessionCookieOf(later.headers)).toMatch(/^gw_session=/);
     });
 
     it('holds an address back after 30 failures, whatever usernames it tries', async () => {
@@ -191,8 +191,39 @@ describe('dashboard security controls', () => {
       for (let i = 0; i < 20; i++) expect((await signIn(USERS.managerHaiPhong, 'guess', `203.0.113.${100 + i}`)).status, `address ${i + 1}`).toBe(401);
       const elsewhere = await signIn(USERS.managerHaiPhong, PASSWORD, '203.0.113.200');
       expect(elsewhere.status).toBe(429);
-      expect(elsewhere.headers.get('set-cookie')).toBeNull();
+      expect(sessionCookieOf(elsewhere.headers)).toBeNull();
       expect((await signIn(USERS.managerHaiPhong, PASSWORD, known)).status).toBe(200);
+    });
+
+    it("lets a browser where the user signed in before through a username's lock from any address, and no forged one", async () => {
+      const first = await signIn(USERS.officer, PASSWORD, '203.0.113.60');
+      expect(first.status).toBe(200);
+      const device = first.headers.getSetCookie().find((c) => c.startsWith('gw_device='))!;
+      expect(device.split(';').slice(1).map((a) => a.trim())).toEqual(expect.arrayContaining(['Path=/api/auth', 'HttpOnly', 'SameSite=Strict', `Max-Age=${365 * 86_400}`]));
+      const cookie = device.split(';')[0]!;
+      for (let i = 0; i < 20; i++) expect((await signIn(USERS.officer, 'guess', `203.0.113.${130 + i}`)).status, `address ${i + 1}`).toBe(401);
+      // The officer's own browser, now at an address never seen (a new DHCP lease, a phone).
+      expect((await signIn(USERS.officer, PASSWORD, '203.0.113.201', { cookie })).status).toBe(200);
+      // Without it, or with one forged or made for another user, the lock holds.
+      const [name, value] = cookie.split('=') as [string, string];
+      const [user, mac] = value.split('.') as [string, string];
+      const flipped = `${name}=${user}.${mac.startsWith('A') ? 'B' : 'A'}${mac.slice(1)}`;
+      const otherUser = `${name}=${Buffer.from(USERS.managerLaoCai).toString('base64url')}.${mac}`;
+      for (const c of [undefined, flipped, otherUser]) {
+        expect((await signIn(USERS.officer, PASSWORD, '203.0.113.202', c ? { cookie: c } : {})).status, c ?? 'no device cookie').toBe(429);
+      }
+      // A guesser holding the officer's device cookie still meets the per-address limit.
+      for (let i = 0; i < 5; i++) expect((await signIn(USERS.officer, 'guess', '203.0.113.203', { cookie })).status).toBe(401);
+      expect((await signIn(USERS.officer, PASSWORD, '203.0.113.203', { cookie })).status).toBe(429);
+      // The locks pass: the officer signs in normally in the tests below.
+      clockOffsetMs += 16 * 60_000;
+    });
+
+    it('counts an IPv6 client by its /64, so that it cannot rotate addresses within it', async () => {
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await signIn('ipv6.guesser', 'guess', `2001:db8:77:1::${(i + 1).toString(16)}`));
+      expect(statuses(answers)).toEqual([401, 401, 401, 401, 401, 429]);
+      expect((await signIn(USERS.managerLaoCai, PASSWORD, '2001:db8:77:2::1')).status).toBe(200);
     });
 
     it('counts guesses sent all at once', async () => {
@@ -213,28 +244,28 @@ describe('dashboard security controls', () => {
 
     it('is HttpOnly, SameSite=Strict, for the whole site, and not Secure over plain HTTP; logout clears it the same way', async () => {
       const res = await api(dash.url, '/api/auth/login', { method: 'POST', body: { username: USERS.officer, password: PASSWORD } });
-      const attrs = attributes(res.headers.get('set-cookie'));
+      const attrs = attributes(sessionCookieOf(res.headers));
       expect(attrs).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Strict']));
       expect(attrs).not.toContain('Secure');
-      const out = await api(dash.url, '/api/auth/logout', { method: 'POST', cookie: res.headers.get('set-cookie')!.split(';')[0]! });
-      expect(out.headers.get('set-cookie')).toBe('gw_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict');
+      const out = await api(dash.url, '/api/auth/logout', { method: 'POST', cookie: sessionCookieOf(res.headers)!.split(';')[0]! });
+      expect(sessionCookieOf(out.headers)).toBe('gw_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict');
       // Without a proxy that is trusted, a client's X-Forwarded-Proto means nothing.
       const claimed = await api(dash.url, '/api/auth/login', { method: 'POST', body: { username: USERS.officer, password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } });
-      expect(attributes(claimed.headers.get('set-cookie'))).not.toContain('Secure');
+      expect(attributes(sessionCookieOf(claimed.headers))).not.toContain('Secure');
       expect(claimed.headers.get('strict-transport-security')).toBeNull();
     });
 
     it('is Secure when the trusted proxy says https, and always with server.secureCookies', async () => {
       const overTls = await signIn(USERS.officer, PASSWORD, '198.51.100.6', { 'x-forwarded-proto': 'https' });
-      expect(attributes(overTls.headers.get('set-cookie'))).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/']));
+      expect(attributes(sessionCookieOf(overTls.headers))).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/']));
       expect(overTls.headers.get('strict-transport-security')).toBe('max-age=31536000');
       const plain = await signIn(USERS.officer, PASSWORD, '198.51.100.6');
-      expect(attributes(plain.headers.get('set-cookie'))).not.toContain('Secure');
+      expect(attributes(sessionCookieOf(plain.headers))).not.toContain('Secure');
       const declared = await api(tls.url, '/api/auth/login', { method: 'POST', body: { username: USERS.officer, password: PASSWORD } });
-      expect(attributes(declared.headers.get('set-cookie'))).toContain('Secure');
+      expect(attributes(sessionCookieOf(declared.headers))).toContain('Secure');
       expect(declared.headers.get('strict-transport-security')).toBe('max-age=31536000');
-      const out = await api(tls.url, '/api/auth/logout', { method: 'POST', cookie: declared.headers.get('set-cookie')!.split(';')[0]! });
-      expect(attributes(out.headers.get('set-cookie'))).toContain('Secure');
+      const out = await api(tls.url, '/api/auth/logout', { method: 'POST', cookie: sessionCookieOf(declared.headers)!.split(';')[0]! });
+      expect(attributes(sessionCookieOf(out.headers))).toContain('Secure');
     });
   });
 
@@ -320,7 +351,7 @@ describe('dashboard security controls', () => {
       const forged = await api<ErrorBody>(dash.url, '/api/auth/login', { method: 'POST', body: { username: USERS.officer, password: PASSWORD }, gatewatchHeader: false });
       expect(forged.status).toBe(403);
       expect(forged.body.error.code).toBe('MISSING_HEADER');
-      expect(forged.headers.get('set-cookie')).toBeNull();
+      expect(sessionCookieOf(forged.headers)).toBeNull();
       expect((await api(dash.url, '/api/auth/logout', { method: 'POST', cookie, gatewatchHeader: false })).status).toBe(403);
       expect((await api(dash.url, '/api/auth/me', { cookie })).status).toBe(200);
       // What an HTML form can send: no custom header, a form or text body.
@@ -331,7 +362,7 @@ describe('dashboard security controls', () => {
       ]) {
         const res = await fetch(`${dash.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': type!, origin: 'https://evil.example' }, body: body! });
         expect(res.status, type).toBe(403);
-        expect(res.headers.get('set-cookie'), type).toBeNull();
+        expect(sessionCookieOf(res.headers), type).toBeNull();
       }
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
         for (const path of ['/api/auth/login', '/api/auth/logout', '/api/auth/me', '/api/v1/checkpoints', '/api/v1/history/throughput', '/api/health', '/api/anything']) {

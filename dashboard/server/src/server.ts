@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Auth } from './auth/auth.js';
-import { SessionStore } from './auth/sessions.js';
+import { loadDeviceKey, SessionStore } from './auth/sessions.js';
 import { loadUsers } from './auth/users.js';
 import type { DashboardConfig } from './config/types.js';
 import { HealthCheck } from './health.js';
@@ -53,7 +53,8 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
     ...(config.auth.sessionsFile !== undefined ? { file: config.auth.sessionsFile } : {}),
     onSaveError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'sessions not saved; a restart would sign everyone out'),
   }, options.now);
-  const auth = new Auth({ config, users, sessions, log, ...(options.now ? { now: options.now } : {}) });
+  const deviceKey = loadDeviceKey(config.auth.sessionsFile, log);
+  const auth = new Auth({ config, users, sessions, log, deviceKey, ...(options.now ? { now: options.now } : {}) });
   const influx = new InfluxClient(config.influx);
   const state = new LiveState(config.checkpoints);
 
@@ -71,10 +72,13 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
 
   const app = express();
   app.disable('x-powered-by');
-  // One reverse proxy in front: the client is the address that proxy appended to
-  // X-Forwarded-For, not whatever the client wrote there before it (which `true` would take),
-  // and https is what that proxy says in X-Forwarded-Proto. Without it, both headers are ignored.
-  app.set('trust proxy', config.server.trustProxy ? 1 : false);
+  // The reverse proxy in front, by address: the client is the address that proxy appended to
+  // X-Forwarded-For (the rightmost entry not added by a trusted proxy), not whatever the client
+  // wrote there before it, and https is what that proxy says in X-Forwarded-Proto. Trusted by
+  // address, not by hop count: a hop count would believe any peer that reaches the port
+  // directly. Without it, both headers are ignored.
+  const trust = config.server.trustProxy;
+  app.set('trust proxy', trust === true ? 'loopback' : trust === false ? false : trust);
   app.use(securityHeaders(config.server.secureCookies));
   app.use(declaredBodyLimit);
   app.use('/api', requireGateWatchHeader, jsonBody);

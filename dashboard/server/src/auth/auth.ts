@@ -3,12 +3,13 @@
  * the other features call. Roles (docs/dashboard.md): an officer sees the checkpoints bound to
  * them, a manager those of their region; everyone else is the public.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Me } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
 import { BadRequest, Forbidden, HttpError, Unauthorized } from '../errors.js';
 import type { Log } from '../log.js';
+import { clientKey } from '../clientAddress.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { Session, SessionStore } from './sessions.js';
 import { ADDRESS_MAX_FAILURES, KnownAddresses, LoginThrottle, USERNAME_MAX_FAILURES } from './throttle.js';
@@ -33,6 +34,15 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
+/**
+ * A browser where a user signed in before carries this (OWASP's "device cookie"): the user's
+ * name and a MAC of it under the server's device key. Its sign-ins are not held back by the
+ * per-username count, so that guesses from elsewhere cannot lock an officer out of their own
+ * desk, phone or a new address; the per-address limits still apply to it.
+ */
+export const DEVICE_COOKIE = 'gw_device';
+const DEVICE_COOKIE_MAX_AGE_S = 365 * 86_400;
+
 export class Auth {
   private readonly throttle: LoginThrottle;
   private readonly addressThrottle: LoginThrottle;
@@ -41,7 +51,15 @@ export class Auth {
 
   /** `now`: the throttles' clock (tests move it). */
   constructor(
-    private readonly deps: { config: DashboardConfig; users: ReadonlyMap<string, User>; sessions: SessionStore; log: Log; now?: () => number },
+    private readonly deps: {
+      config: DashboardConfig;
+      users: ReadonlyMap<string, User>;
+      sessions: SessionStore;
+      log: Log;
+      /** Signs device cookies (32 random bytes, kept across restarts when there is a sessions file). */
+      deviceKey: Buffer;
+      now?: () => number;
+    },
   ) {
     const now = deps.now ?? Date.now;
     this.throttle = new LoginThrottle(now);
@@ -107,13 +125,14 @@ export class Auth {
       };
       const username = field('username', 64);
       const password = field('password', 1024);
-      // The client's address as the trusted proxy gives it (server.ts, 'trust proxy'), or the peer's.
-      const address = req.ip ?? '';
+      // The client's address as the trusted proxy gives it (server.ts, 'trust proxy'), or the
+      // peer's; an IPv6 client by its /64 (clientAddress.ts).
+      const address = clientKey(req.ip);
       const key = `${username}\n${address}`;
       const waitS = Math.max(
         this.throttle.retryAfterS(key),
         this.addressThrottle.retryAfterS(address),
-        this.knownAddresses.has(username, address) ? 0 : this.usernameThrottle.retryAfterS(username),
+        this.knownAddresses.has(username, address) || this.deviceKnows(req, username) ? 0 : this.usernameThrottle.retryAfterS(username),
       );
       if (waitS > 0) {
         res.setHeader('Retry-After', String(waitS));
@@ -140,7 +159,10 @@ export class Auth {
       const previous = cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (previous !== undefined) this.deps.sessions.end(previous);
       const session = this.deps.sessions.create(user.username, Auth.credentialOf(user));
-      res.setHeader('Set-Cookie', this.cookie(req, session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)));
+      res.setHeader('Set-Cookie', [
+        this.cookie(req, session.id, Math.ceil(this.deps.config.auth.sessionMaxHours * 3600)),
+        this.cookie(req, this.deviceValue(user.username), DEVICE_COOKIE_MAX_AGE_S, DEVICE_COOKIE, '/api/auth'),
+      ]);
       this.deps.log.info({ username, role: user.role }, 'signed in');
       res.json(this.me({ user, session }));
     });
@@ -162,8 +184,27 @@ export class Auth {
    * request came over https: req.secure, which honours X-Forwarded-Proto only from a trusted
    * proxy (server.trustProxy), so a client cannot claim it.
    */
-  private cookie(req: Request, value: string, maxAgeS: number): string {
+  private cookie(req: Request, value: string, maxAgeS: number, name = SESSION_COOKIE, path = '/'): string {
     const secure = this.deps.config.server.secureCookies || req.secure ? '; Secure' : '';
-    return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure}`;
+    return `${name}=${value}; Path=${path}; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure}`;
+  }
+
+  private deviceMac(username: string): Buffer {
+    return createHmac('sha256', this.deps.deviceKey).update(`gatewatch device\n${username}`).digest();
+  }
+
+  private deviceValue(username: string): string {
+    return `${Buffer.from(username).toString('base64url')}.${this.deviceMac(username).toString('base64url')}`;
+  }
+
+  /** Whether the request carries a device cookie this server made for `username`. */
+  private deviceKnows(req: Request, username: string): boolean {
+    const value = cookieValue(req.headers.cookie, DEVICE_COOKIE);
+    const dot = value?.indexOf('.') ?? -1;
+    if (value === undefined || dot < 0) return false;
+    if (Buffer.from(value.slice(0, dot), 'base64url').toString() !== username) return false;
+    const mac = Buffer.from(value.slice(dot + 1), 'base64url');
+    const expected = this.deviceMac(username);
+    return mac.length === expected.length && timingSafeEqual(mac, expected);
   }
 }

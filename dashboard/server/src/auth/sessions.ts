@@ -155,3 +155,29 @@ export class SessionStore {
     }
   }
 }
+
+/**
+ * The key that signs device cookies (auth.ts, DEVICE_COOKIE): kept beside the sessions file
+ * (`<sessionsFile>.device-key`, mode 600) so that browsers stay known across restarts, made at
+ * the first start. Without a sessions file, or when it cannot be kept, a key for this run only
+ * (browsers are then known again after their next sign-in). Deleting the file forgets every
+ * browser.
+ */
+export function loadDeviceKey(sessionsFile: string | undefined, log: { warn(obj: object, msg: string): void }): Buffer {
+  if (sessionsFile === undefined) return randomBytes(32);
+  const file = `${sessionsFile}.device-key`;
+  try {
+    const kept = readFileSync(file);
+    if (kept.length === 32) return kept;
+  } catch {
+    // Not made yet: made below.
+  }
+  const key = randomBytes(32);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, key, { mode: 0o600 });
+  } catch (error) {
+    log.warn({ file, err: error instanceof Error ? error.message : String(error) }, 'device key not kept; browsers are known again after their next sign-in');
+  }
+  return key;
+}

@@ -34,14 +34,17 @@ export class LoginThrottle {
   retryAfterS(key: string): number {
     const recent = this.recent(key);
     if (recent.length < this.maxFailures) return 0;
-    return Math.max(1, Math.ceil((recent[0]! + WINDOW_MS - this.now()) / 1000));
+    // Allowed again once fewer than maxFailures are left in the window.
+    return Math.max(1, Math.ceil((recent[recent.length - this.maxFailures]! + WINDOW_MS - this.now()) / 1000));
   }
 
   failed(key: string): void {
     const recent = this.recent(key);
     recent.push(this.now());
     this.failures.delete(key);
-    this.failures.set(key, recent.slice(-this.maxFailures));
+    // One more than the limit: a sign-in that turns out good is taken back by forgive(), which
+    // must leave the list as it was, not one short (the oldest dropped here would be lost).
+    this.failures.set(key, recent.slice(-(this.maxFailures + 1)));
     // Maps iterate in insertion order: the first key is the one failed longest ago.
     if (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!);
   }

@@ -30,6 +30,14 @@ describe('dashboard configuration', () => {
     expect(c.checkpoints[0]).toMatchObject({ alerts: { queueLength: 30, waitS: 3600 }, congestion: { busyWaitS: 1800, congestedWaitS: 7200 }, deviceIntervalS: 30 });
   });
 
+  it('takes the trusted proxies as true (this machine) or their addresses, and refuses anything else naming it', () => {
+    const withProxy = (trustProxy: unknown) => ({ ...minimal(), server: { trustProxy } });
+    expect(parseDashboardConfig(withProxy(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']), '/etc/gatewatch', {}).server.trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
+    expect(parseDashboardConfig(withProxy(true), '/etc/gatewatch', {}).server.trustProxy).toBe(true);
+    expect(issues(withProxy(['proxy.example']))[0]).toMatch(/^server\.trustProxy/);
+    expect(issues(withProxy([]))[0]).toMatch(/^server\.trustProxy/);
+  });
+
   it('reports every problem at once, with path and value', () => {
     const bad = minimal() as Record<string, unknown>;
     bad['server'] = { port: 'eighty' };

@@ -153,7 +153,8 @@ export function dashboardConfigSchema(ctx: SchemaContext) {
           host: nonEmpty().default(DEFAULTS.server.host),
           port: z.int().min(0).max(65535).default(DEFAULTS.server.port),
           secureCookies: z.boolean().default(DEFAULTS.server.secureCookies),
-          trustProxy: z.boolean().default(DEFAULTS.server.trustProxy),
+          // true: the proxy runs on this machine (loopback); else the proxies' addresses or CIDRs.
+          trustProxy: z.union([z.boolean(), z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).min(1)]).default(DEFAULTS.server.trustProxy),
         })
         .prefault({}),
       mqtt: z

@@ -32,8 +32,11 @@ export interface DashboardConfig {
     port: number;
     /** Behind TLS (a reverse proxy): session cookies get the Secure flag. */
     secureCookies: boolean;
-    /** Express's `trust proxy`: set when a reverse proxy sets X-Forwarded-For (rate limits per client). */
-    trustProxy: boolean;
+    /**
+     * The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: `true` for
+     * one on this machine (loopback), or their addresses / CIDRs; `false`: none.
+     */
+    trustProxy: boolean | string[];
   };
   /** `ca`: the broker's CA certificate (PEM), read from `caFile`. */
   mqtt: { url: string; clientId: string; credentials?: Credentials; ca?: string };

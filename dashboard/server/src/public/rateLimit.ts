@@ -4,6 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from '../errors.js';
+import { clientKey } from '../clientAddress.js';
 
 /** Bound on memory under a flood of addresses: full buckets are forgotten first. */
 const MAX_CLIENTS = 50_000;
@@ -37,7 +38,7 @@ export class RateLimiter {
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const waitMs = this.take(req.ip ?? 'unknown');
+    const waitMs = this.take(clientKey(req.ip));
     if (waitMs === 0) return next();
     res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
     throw new HttpError(429, 'RATE_LIMITED', `more than ${this.perMinute} requests a minute from this address; try again in ${Math.ceil(waitMs / 1000)} s`);
