@@ -92,51 +92,32 @@ export function declaredBodyLimit(req: Request, res: Response, next: NextFunctio
 }
 
 /**
- * The JSON body of an API request as req.body (an object or a list), read up to the limit. Past
- * the limit (a chunked body that does not say its size), 413 and the connection closes; not
- * JSON, not UTF-8 or compressed: 415 or 400. Safe methods' bodies are not read.
+ * Express's JSON reader, bounded: it refuses a declared size over the limit before reading a
+ * byte and stops a chunked body at the limit; strict (an object or a list); compressed bodies
+ * refused (no gzip bomb); any content type read as JSON, so that one that is not is refused below
+ * rather than left unread.
+ */
+const readJson = express.json({ limit: BODY_LIMIT_BYTES, strict: true, inflate: false, type: () => true });
+
+/**
+ * The JSON body of an API request as req.body. Not JSON, not UTF-8 or compressed: 415; past the
+ * limit: 413; malformed: 400. A refused body's connection closes after the answer, so that the
+ * rest of it is never read. Safe methods' bodies are not read.
  */
 export function jsonBody(req: Request, res: Response, next: NextFunction): void {
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
   if (SAFE_METHODS.has(req.method) || !hasBody) return next();
-  const fail = (error: BodyError): void => {
+  if (!req.is('application/json')) {
     closeAfter(res);
-    req.pause();
-    next(error);
-  };
-  const encoding = req.headers['content-encoding'];
-  if (!req.is('application/json') || (encoding !== undefined && encoding !== 'identity')) {
-    return fail(new BodyError(415, 'send the body as JSON (Content-Type: application/json), not compressed'));
+    return next(new BodyError(415, 'send the body as JSON (Content-Type: application/json), not compressed'));
   }
-  const charset = /;\s*charset=([^;\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
-  if (charset !== undefined && charset.replace(/"/g, '').toLowerCase() !== 'utf-8') return fail(new BodyError(415, 'send the body in UTF-8'));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  req.on('data', (chunk: Buffer) => {
-    if (done) return;
-    size += chunk.length;
-    if (size <= BODY_LIMIT_BYTES) return void chunks.push(chunk);
-    done = true;
-    fail(new BodyError(413, `the request body may be at most ${BODY_LIMIT_BYTES} bytes`));
-  });
-  req.on('error', () => {
-    if (done) return;
-    done = true;
-    fail(new BodyError(400, 'the request body was cut off'));
-  });
-  req.on('end', () => {
-    if (done) return;
-    done = true;
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
-    } catch {
-      return fail(new BodyError(400, 'the request body is not valid JSON'));
-    }
-    if (typeof body !== 'object' || body === null) return fail(new BodyError(400, 'the request body must be a JSON object'));
-    req.body = body;
-    next();
+  readJson(req, res, (error?: unknown) => {
+    if (error === undefined) return next();
+    closeAfter(res);
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') next(new BodyError(413, `the request body may be at most ${BODY_LIMIT_BYTES} bytes`));
+    else if (type === 'encoding.unsupported' || type === 'charset.unsupported') next(new BodyError(415, 'send the body as JSON in UTF-8, not compressed'));
+    else next(new BodyError(400, 'the request body is not valid JSON (an object)'));
   });
 }
 
