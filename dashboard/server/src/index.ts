@@ -6,3 +6,5 @@ export type { CheckpointConfig, Credentials, DashboardConfig, RegionConfig } fro
 export { hashPassword, verifyPassword } from './auth/passwords.js';
 export { createLog, silentLog, type Log } from './log.js';
 export { topics } from '@gatewatch/shared';
+// The manager's throughput statement, which the benchmark times (sim/src/bench/manager.ts).
+export { throughputStatement } from './history/queries.js';

@@ -4,14 +4,15 @@
  *
  * The history is made as the run command makes it: the simulated corridor replayed through each
  * crossing's edge code into a database of its own (backfill.ts), aggregates computed after. The
- * downsampled statement is the one the dashboard sends for the manager's daily throughput
- * (dashboard/server/src/history/queries.ts, `throughput`, interval 'day'); the raw one counts the
- * same released units per local day, checkpoint and channel from `raw.clearance`. Both must
+ * statements are the dashboard's own (dashboard/server/src/history/queries.ts,
+ * `throughputStatement`, interval 'day'): the manager's view from agg_1d, and the same released
+ * units per local day, checkpoint and channel counted from `raw.clearance`. Both must
  * count the same units, or the run fails: a fast wrong answer is not a figure.
  */
 import { join } from 'node:path';
 import { parseSiteConfig } from '@gatewatch/edge';
-import { AGGREGATES, applySchema, influxQuery, quoteIdent, quoteString, RAW_RP, startInfluxd } from '@gatewatch/infra';
+import { throughputStatement } from '@gatewatch/dashboard';
+import { applySchema, influxQuery, startInfluxd } from '@gatewatch/infra';
 import { backfill, type DeviceEmission } from '../backfill.js';
 import { crossing, CROSSING_IDS, siteDescription, simulate, type CrossingId } from '../corridor/index.js';
 import { DAY_MS, localMidnight } from '../corridor/profile.js';
@@ -39,18 +40,12 @@ export interface ManagerQueryResult {
 const DB = 'gatewatch';
 const SEED = 20261125;
 
-const timeRange = (from: number, to: number): string =>
-  `time >= ${quoteString(new Date(from).toISOString())} AND time < ${quoteString(new Date(to).toISOString())}`;
-const tagIn = (tag: string, values: readonly string[]): string => `(${values.map((v) => `${quoteIdent(tag)} = ${quoteString(v)}`).join(' OR ')})`;
-
-/** The two statements: the same local days (days start at 17:00 UTC), checkpoints and channels. */
+/** The dashboard's own statement (downsampled) and the same count from the raw clearances. */
 export function throughputStatements(checkpoints: readonly string[], from: number, to: number): { raw: string; downsampled: string } {
-  const where = `${timeRange(from, to)} AND ${tagIn('checkpoint', checkpoints)} AND "outcome" = 'released'`;
-  const group = `GROUP BY time(1d, -7h), "checkpoint", "channel" fill(none)`;
-  const agg = AGGREGATES.clearance1d;
+  const range = { from: new Date(from), to: new Date(to) };
   return {
-    raw: `SELECT count("unit") AS "units" FROM ${quoteIdent(DB)}.${quoteIdent(RAW_RP)}.${quoteIdent('clearance')} WHERE ${where} ${group}`,
-    downsampled: `SELECT sum("units") AS "units" FROM ${quoteIdent(DB)}.${quoteIdent(agg.rp)}.${quoteIdent(agg.measurement)} WHERE ${where} ${group}`,
+    raw: throughputStatement(DB, checkpoints, range, 'day', 'raw'),
+    downsampled: throughputStatement(DB, checkpoints, range, 'day'),
   };
 }
 

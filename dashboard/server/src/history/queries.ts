@@ -19,16 +19,22 @@ const ALL_CHANNELS = [...CHANNELS, 'unknown'] as const;
 export const QUEUE_RAW_MAX_MS = 6 * HOUR_MS;
 export const QUEUE_1M_MAX_MS = 7 * 24 * HOUR_MS;
 
-/** Released units per hour or local day, by channel, from clearance_1h / clearance_1d. */
-export async function throughput(influx: InfluxClient, checkpoints: readonly string[], r: Range, interval: HistoryInterval): Promise<ThroughputRow[]> {
+/**
+ * The statement of the manager's throughput view: released units per hour or local day, by
+ * checkpoint and channel, from clearance_1h / clearance_1d (`raw`: counted from the single
+ * clearances instead, as the benchmark compares).
+ */
+export function throughputStatement(database: string, checkpoints: readonly string[], r: Range, interval: HistoryInterval, source: 'downsampled' | 'raw' = 'downsampled'): string {
   const agg = interval === 'hour' ? AGGREGATES.clearance1h : AGGREGATES.clearance1d;
   // Buckets as the aggregate's: local days start at 17:00 UTC.
   const group = interval === 'hour' ? 'time(1h)' : 'time(1d, -7h)';
-  const rows = await influx.rows(
-    `SELECT sum("units") AS "units" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
-      ` WHERE ${timeRange(r.from, r.to)} AND ${tagIn('checkpoint', checkpoints)} AND ${RELEASED}` +
-      ` GROUP BY ${group}, "checkpoint", "channel" fill(none)`,
-  );
+  const select = source === 'raw' ? `SELECT count("unit") AS "units" FROM ${from(database, RAW_RP, 'clearance')}` : `SELECT sum("units") AS "units" FROM ${from(database, agg.rp, agg.measurement)}`;
+  return `${select} WHERE ${timeRange(r.from, r.to)} AND ${tagIn('checkpoint', checkpoints)} AND ${RELEASED} GROUP BY ${group}, "checkpoint", "channel" fill(none)`;
+}
+
+/** Released units per hour or local day, by channel, from clearance_1h / clearance_1d. */
+export async function throughput(influx: InfluxClient, checkpoints: readonly string[], r: Range, interval: HistoryInterval): Promise<ThroughputRow[]> {
+  const rows = await influx.rows(throughputStatement(influx.database, checkpoints, r, interval));
   const byKey = new Map<string, ThroughputRow>();
   for (const row of rows) {
     const checkpoint = str(row['checkpoint']);
