@@ -6,6 +6,7 @@
  *
  * Exit codes: 0 done, 2 usage or a bad checkpoint id (named).
  */
+import { parseArgs } from 'node:util';
 import { BrokerAclError, mosquittoAcl } from './mosquittoAcl.js';
 
 const USAGE = `usage: node infra/dist/cli.js mosquitto-acl <checkpoint>... [--dashboard-user NAME]
@@ -16,24 +17,21 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-export function main(argv: readonly string[]): void {
-  const [command, ...rest] = argv;
-  if (command === '-h' || command === '--help') {
+function main(argv: readonly string[]): void {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  const [command, ...checkpoints] = parsed.positionals;
+  if (parsed.values.help) {
     console.log(USAGE);
     return;
   }
   if (command !== 'mosquitto-acl') fail(command === undefined ? 'no command' : `unknown command: ${command}`);
-  const checkpoints: string[] = [];
-  let dashboardUser: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a === '--dashboard-user') {
-      dashboardUser = rest[++i];
-      if (!dashboardUser) fail('--dashboard-user needs a name');
-    } else if (a.startsWith('-')) fail(`unknown option: ${a}`);
-    else checkpoints.push(a);
-  }
   if (checkpoints.length === 0) fail('name at least one checkpoint');
+  const dashboardUser = parsed.values['dashboard-user'];
   try {
     process.stdout.write(mosquittoAcl({ checkpoints, ...(dashboardUser ? { dashboardUser } : {}) }));
   } catch (error) {
@@ -41,5 +39,8 @@ export function main(argv: readonly string[]): void {
     throw error;
   }
 }
+
+const parse = (argv: readonly string[]) =>
+  parseArgs({ args: [...argv], allowPositionals: true, options: { 'dashboard-user': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 
 main(process.argv.slice(2));
