@@ -12,5 +12,7 @@ export default defineConfig({
       '/socket.io': { target: 'http://127.0.0.1:8080', ws: true },
     },
   },
-  build: { outDir: 'dist', sourcemap: true },
+  // No source maps in the build: served, they gave anyone the officer and manager code with
+  // its comments (sourcesContent). Development (`vite dev`) has its own.
+  build: { outDir: 'dist', sourcemap: false },
 });

@@ -269,7 +269,8 @@ export interface ServerToClientEvents {
   alert: (a: Alert) => void;
 }
 
-export type WatchReply = { ok: true } | { ok: false; error: string };
+/** The answer to `watch`; a refusal names its reason (`code`: UNAUTHORIZED, BAD_PARAMETER, FORBIDDEN, RATE_LIMITED, INTERNAL). */
+export type WatchReply = { ok: true } | { ok: false; code?: string; error: string };
 
 export interface ClientToServerEvents {
   /** Join a checkpoint's officer room: answered with `checkpoint` (whole state) then live events. */

@@ -74,7 +74,7 @@ describe('dashboard live data on real services', () => {
     const { socket, events } = openSocket(dashboard.url, cookie);
     try {
       expect(await watch(socket, KT)).toEqual({ ok: true });
-      expect(await watch(socket, HP)).toEqual({ ok: false, error: `checkpoint '${HP}' is not among yours` });
+      expect(await watch(socket, HP)).toEqual({ ok: false, code: 'FORBIDDEN', error: `checkpoint '${HP}' is not among yours` });
       expect(await watch(socket, RAIL)).toMatchObject({ ok: false });
       const t = Date.now();
       // Everything of the other checkpoints first; the marker of our checkpoint last (one publisher, QoS 1: in order).
@@ -146,7 +146,7 @@ describe('dashboard live data on real services', () => {
     const { socket, events } = openSocket(dashboard.url);
     try {
       await waitFor(() => events.some((e) => e.name === 'corridor'), 5000, 'corridor');
-      expect(await watch(socket, KT)).toEqual({ ok: false, error: 'sign in first' });
+      expect(await watch(socket, KT)).toEqual({ ok: false, code: 'UNAUTHORIZED', error: 'sign in first' });
       const t = Date.now();
       for (const [i, unit] of SECRET_UNITS.entries()) await pub.publish(topics.liveClearance(KT), clearanceRecord(KT, t + i, { unit }));
       await pub.publish(topics.liveUnits(KT), { checkpoint: KT, time: new Date(t + 5).toISOString(), units: SECRET_UNITS.map((unit) => ({ unit, lane: 'IN-1', kind: 'truck', channel: 'green' })), more: 0 }, true);
@@ -179,7 +179,7 @@ describe('dashboard live data on real services', () => {
     const foreign = openSocket(dashboard.url, cookie, 'https://evil.example');
     const own = openSocket(dashboard.url, cookie, dashboard.url);
     try {
-      expect(await watch(foreign.socket, KT)).toEqual({ ok: false, error: 'sign in first' });
+      expect(await watch(foreign.socket, KT)).toEqual({ ok: false, code: 'UNAUTHORIZED', error: 'sign in first' });
       expect(await watch(own.socket, KT)).toEqual({ ok: true });
     } finally {
       foreign.socket.close();

@@ -4,15 +4,14 @@
  * through a recording proxy (so that a refused request is seen never to reach InfluxDB), behind
  * a reverse proxy that says who the client is, and with TLS declared in the configuration.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, silentLog, type Dashboard } from '@gatewatch/dashboard';
-import { PASSWORD, USERS, api, login, openSocket, sessionCookieOf, startServices, watch, writeConfig, type ApiAnswer, type Services } from './fixture.js';
+import { REPO } from '../harness/agentProcess.js';
+import { PASSWORD, USERS, api, login, openSocket, sessionCookieOf, startServices, watch, writeConfig, type ApiAnswer, type GwSocket, type Services } from './fixture.js';
+import { InfluxRecorder, rawRequest, type ErrorBody } from './securityHarness.js';
 
 const KT = 'kim-thanh-road';
 const RAIL = 'lao-cai-rail';
@@ -21,98 +20,6 @@ const HOUR = 3_600_000;
 const H0 = Math.floor(Date.now() / HOUR) * HOUR - 72 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 const qs = (q: Record<string, string>) => new URLSearchParams(q).toString();
-
-type ErrorBody = { error: { code: string; message: string } };
-
-/** Between the dashboard and influxd: records every statement it is sent; `down` answers 503. */
-class InfluxRecorder {
-  readonly statements: string[] = [];
-  down = false;
-  private server: Server | undefined;
-  url = '';
-
-  constructor(private readonly target: string) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const q = new URLSearchParams(body.toString()).get('q') ?? new URL(req.url ?? '/', 'http://x').searchParams.get('q');
-        if (q !== null) this.statements.push(q);
-        if (this.down) {
-          res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
-          return;
-        }
-        const headers: Record<string, string> = {};
-        for (const h of ['content-type', 'authorization']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
-        fetch(`${this.target}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body.length ? { body } : {}) }).then(
-          async (answer) => res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer())),
-          () => res.writeHead(502).end(),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** Statements of the REST routes since `mark`: not the live state's seeding nor the health check. */
-  routeStatements(mark: number): string[] {
-    return this.statements.slice(mark).filter((s) => !/^(SELECT "length", "arrivals"|SELECT \* FROM|SHOW )/.test(s));
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
-
-interface RawAnswer {
-  /** Everything the server sent, up to the end of its first answer or the connection's close. */
-  text: string;
-  status: number | undefined;
-  /** ms from the first byte sent until the server closed or answered. */
-  afterMs: number;
-}
-
-/**
- * A request written by hand on a TCP socket: `head` then, if given, `trickle` every 200 ms until
- * the server answers or closes (a slow client), or `gaveUpMs` passes (then `status` is undefined).
- */
-function rawRequest(base: string, head: string, opts: { trickle?: string; gaveUpMs?: number } = {}): Promise<RawAnswer> {
-  const { port, hostname } = new URL(base);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = connect(Number(port), hostname);
-    let text = '';
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearInterval(dripping);
-      clearTimeout(giveUp);
-      socket.destroy();
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
-      resolve({ text, status: m ? Number(m[1]) : undefined, afterMs: Date.now() - started });
-    };
-    const complete = () => {
-      const end = text.indexOf('\r\n\r\n');
-      if (end < 0) return false;
-      const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, end));
-      return length ? Buffer.byteLength(text.slice(end + 4)) >= Number(length[1]) : /\r\nconnection: close/i.test(text.slice(0, end));
-    };
-    socket.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (complete()) finish();
-    });
-    socket.on('close', finish);
-    socket.on('error', finish);
-    socket.write(head);
-    const dripping = setInterval(() => opts.trickle !== undefined && !socket.destroyed && socket.write(opts.trickle), 200);
-    const giveUp = setTimeout(finish, opts.gaveUpMs ?? 5000);
-  });
-}
 
 describe('dashboard security controls', () => {
   let services: Services;
@@ -156,6 +63,26 @@ describe('dashboard security controls', () => {
   const signIn = (username: string, password: string, address: string, headers: Record<string, string> = {}) =>
     api<ErrorBody>(proxied.url, '/api/auth/login', { method: 'POST', body: { username, password }, headers: { 'x-forwarded-for': address, ...headers } });
   const statuses = (answers: readonly ApiAnswer[]) => answers.map((a) => a.status);
+
+  /** `publicApi`: an answer of the public API, which any site may read and embed (finding 10). */
+  const expectHeaders = (headers: Headers, what: string, publicApi = false) => {
+    const csp = headers.get('content-security-policy') ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+    expect(directives.get('default-src'), what).toEqual(["'self'"]);
+    expect(directives.get('script-src'), what).toEqual(["'self'"]);
+    expect(directives.get('object-src'), what).toEqual(["'none'"]);
+    expect(directives.get('base-uri'), what).toEqual(["'self'"]);
+    expect(directives.get('form-action'), what).toEqual(["'self'"]);
+    expect(directives.get('frame-ancestors'), what).toEqual(["'none'"]);
+    expect(csp, what).not.toMatch(/unsafe-eval|\*/);
+    expect(headers.get('x-content-type-options'), what).toBe('nosniff');
+    expect(headers.get('x-frame-options'), what).toBe('DENY');
+    expect(headers.get('referrer-policy'), what).toBe('no-referrer');
+    expect(headers.get('cross-origin-opener-policy'), what).toBe('same-origin');
+    expect(headers.get('cross-origin-resource-policy'), what).toBe(publicApi ? 'cross-origin' : 'same-origin');
+    expect(headers.get('x-powered-by'), what).toBeNull();
+  };
+
 
   describe('sign-in throttling', () => {
     it('holds a username back at one address after 5 failures, refuses even the right password then, and lets it in 15 minutes later', async () => {
@@ -270,24 +197,6 @@ describe('dashboard security controls', () => {
   });
 
   describe('security headers', () => {
-    const expectHeaders = (headers: Headers, what: string) => {
-      const csp = headers.get('content-security-policy') ?? '';
-      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
-      expect(directives.get('default-src'), what).toEqual(["'self'"]);
-      expect(directives.get('script-src'), what).toEqual(["'self'"]);
-      expect(directives.get('object-src'), what).toEqual(["'none'"]);
-      expect(directives.get('base-uri'), what).toEqual(["'self'"]);
-      expect(directives.get('form-action'), what).toEqual(["'self'"]);
-      expect(directives.get('frame-ancestors'), what).toEqual(["'none'"]);
-      expect(csp, what).not.toMatch(/unsafe-eval|\*/);
-      expect(headers.get('x-content-type-options'), what).toBe('nosniff');
-      expect(headers.get('x-frame-options'), what).toBe('DENY');
-      expect(headers.get('referrer-policy'), what).toBe('no-referrer');
-      expect(headers.get('cross-origin-opener-policy'), what).toBe('same-origin');
-      expect(headers.get('cross-origin-resource-policy'), what).toBe('same-origin');
-      expect(headers.get('x-powered-by'), what).toBeNull();
-    };
-
     it('come with every kind of answer: JSON, CSV, the app and its files, errors of every status', async () => {
       const history = `/api/v1/history/throughput?${qs({ checkpoints: KT, from: iso(H0), to: iso(H0 + HOUR) })}`;
       const answers: [string, number, Promise<{ status: number; headers: Headers }>][] = [
@@ -313,14 +222,14 @@ describe('dashboard security controls', () => {
       for (const [what, status, answer] of answers) {
         const res = await answer;
         expect(res.status, what).toBe(status);
-        expectHeaders(res.headers, what);
+        expectHeaders(res.headers, what, what === 'public JSON' || what === 'bad parameter');
       }
       const csv = await answers[2]![2];
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       for (let i = 0; i < 6; i++) await api(proxied.url, '/api/v1/checkpoints', { headers: { 'x-forwarded-for': '198.51.100.7' } });
       const limited = await api(proxied.url, '/api/v1/checkpoints', { headers: { 'x-forwarded-for': '198.51.100.7' } });
       expect(limited.status).toBe(429);
-      expectHeaders(limited.headers, 'rate limited');
+      expectHeaders(limited.headers, 'rate limited', true);
       influx.down = true;
       try {
         const upstream = await api(dash.url, history, { cookie: manager });
@@ -374,15 +283,18 @@ describe('dashboard security controls', () => {
       expect((await api(dash.url, '/api/auth/me', { cookie })).status).toBe(200);
     });
 
-    it('lets no other site read an answer or send the header: no CORS on any answer or preflight', async () => {
+    it('lets no other site read a signed-in answer or send the header: no CORS outside the public API', async () => {
       const origin = { origin: 'https://evil.example' };
-      const preflight = await fetch(`${dash.url}/api/auth/logout`, {
-        method: 'OPTIONS',
-        headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-gatewatch' },
-      });
-      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-      expect(preflight.headers.get('access-control-allow-headers')).toBeNull();
-      for (const path of ['/api/auth/me', '/api/v1/checkpoints', `/api/v1/history/throughput?${qs({ checkpoints: KT, from: iso(H0), to: iso(H0 + HOUR) })}`, '/socket.io/?EIO=4&transport=polling']) {
+      for (const path of ['/api/auth/logout', '/api/auth/login', '/api/v1/checkpoints']) {
+        const preflight = await fetch(`${dash.url}${path}`, {
+          method: 'OPTIONS',
+          headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-gatewatch' },
+        });
+        expect(preflight.headers.get('access-control-allow-methods'), path).toBeNull();
+        expect(preflight.headers.get('access-control-allow-headers'), path).toBeNull();
+        if (path.startsWith('/api/auth')) expect(preflight.headers.get('access-control-allow-origin'), path).toBeNull();
+      }
+      for (const path of ['/api/auth/me', `/api/v1/history/throughput?${qs({ checkpoints: KT, from: iso(H0), to: iso(H0 + HOUR) })}`, '/api/health', '/socket.io/?EIO=4&transport=polling', '/api/v1/nothing']) {
         const res = await api(dash.url, path, { cookie: manager, headers: origin });
         expect(res.headers.get('access-control-allow-origin'), path).toBeNull();
         expect(res.headers.get('access-control-allow-credentials'), path).toBeNull();
@@ -392,11 +304,22 @@ describe('dashboard security controls', () => {
     it("gives a socket opened by another site's page no session, however its Origin imitates ours", async () => {
       const cookie = await login(dash.url, USERS.officer);
       const host = new URL(dash.url).host;
-      const origins = ['null', `http://${host}.evil.example`, `http://${host}@evil.example`, `http://evil.example/${host}`, `http://${host.replace('127.0.0.1', '127.0.0.2')}`];
+      const origins = [
+        'null',
+        `http://${host}.evil.example`,
+        `http://${host}@evil.example`,
+        `http://evil.example/${host}`,
+        `http://${host.replace('127.0.0.1', '127.0.0.2')}`,
+        // Finding 8: the host alone was compared.
+        `https://${host}`,
+        `http://${host}/evil`,
+        `HTTP://${host}`,
+        `http://${host}:80`,
+      ];
       for (const origin of origins) {
         const { socket } = openSocket(dash.url, cookie, origin);
         try {
-          expect(await watch(socket, KT), origin).toEqual({ ok: false, error: 'sign in first' });
+          expect(await watch(socket, KT), origin).toEqual({ ok: false, code: 'UNAUTHORIZED', error: 'sign in first' });
         } finally {
           socket.close();
         }
@@ -593,6 +516,230 @@ describe('dashboard security controls', () => {
       // A valid checkpoint that is not the officer's is 403, not an answer.
       const officer = await login(dash.url, USERS.officer);
       expect((await api(dash.url, path('throughput', { checkpoints: `${KT},${RAIL}`, from, to }), { cookie: officer })).status).toBe(403);
+    });
+  });
+
+  /**
+   * The security review of issue 12 (about 1 250 attacks on a running dashboard): each finding
+   * that was open, by its number, tried the way the reviewer tried it.
+   */
+  describe('security review findings', () => {
+    type Health = { errors: { internal: number; refused: number; byHandler: Record<string, Record<string, number>> }; warnings: string[] };
+    const health = async (url: string) => (await api<Health>(url, '/api/health')).body;
+    /** A socket event with an acknowledgement, or its absence after 2 s. */
+    const emitted = (socket: GwSocket, event: string, ...args: unknown[]) =>
+      new Promise<unknown>((resolve) => {
+        const timer = setTimeout(() => resolve('no acknowledgement'), 2000);
+        (socket.emit as (e: string, ...a: unknown[]) => void)(event, ...args, (r: unknown) => {
+          clearTimeout(timer);
+          resolve(r);
+        });
+      });
+
+    it('#1 a watch whose checkpoint is an object, a list, a number or missing is refused by name, and the server goes on', async () => {
+      const before = await health(dash.url);
+      const cookie = await login(dash.url, USERS.officer);
+      const { socket } = openSocket(dash.url, cookie, dash.url);
+      try {
+        const odd: unknown[] = [{ toString: 'x' }, { valueOf: 1, toString: null }, { __proto__: null }, ['kim-thanh-road'], 42, null, true, { constructor: 'x' }, `${KT} `, ''];
+        for (const value of odd) {
+          const reply = (await emitted(socket, 'watch', value)) as { ok: boolean; code: string; error: string };
+          expect(reply, JSON.stringify(value)).toMatchObject({ ok: false, code: 'BAD_PARAMETER' });
+          expect(reply.error, JSON.stringify(value)).toMatch(/^checkpoint: (expected a checkpoint id as text|unknown checkpoint); the checkpoints are lao-cai-rail, kim-thanh-road, hai-phong-port/);
+        }
+        // No acknowledgement function, or something else in its place: refused all the same, nothing thrown.
+        (socket.emit as (e: string, ...a: unknown[]) => void)('watch', { toString: 'x' });
+        (socket.emit as (e: string, ...a: unknown[]) => void)('watch', { toString: 'x' }, 'not a function');
+        (socket.emit as (e: string, ...a: unknown[]) => void)('unwatch', { toString: 'x' });
+        expect(await watch(socket, KT)).toEqual({ ok: true });
+      } finally {
+        socket.close();
+      }
+      const after = await health(dash.url);
+      expect(after.errors.internal).toBe(before.errors.internal);
+      expect(after.errors.byHandler['socket watch']?.['BAD_PARAMETER'] ?? 0).toBeGreaterThanOrEqual(12 + (before.errors.byHandler['socket watch']?.['BAD_PARAMETER'] ?? 0));
+      expect(after.errors.byHandler['socket unwatch']?.['BAD_PARAMETER']).toBeGreaterThanOrEqual(1);
+    });
+
+    it('#2 watch has a budget: 200 watches from one user get 30 whole states, the rest refused with the seconds to wait', async () => {
+      const cookie = await login(dash.url, USERS.managerLaoCai);
+      const { socket, events } = openSocket(dash.url, cookie, dash.url);
+      try {
+        const replies = (await Promise.all(Array.from({ length: 200 }, () => watch(socket, KT)))) as { ok: boolean; code?: string; error?: string }[];
+        expect(replies.filter((r) => r.ok)).toHaveLength(30);
+        const refused = replies.filter((r) => !r.ok);
+        expect(refused).toHaveLength(170);
+        expect(refused[0]).toMatchObject({ code: 'RATE_LIMITED' });
+        expect(refused[0]!.error).toMatch(/^more than 30 watch requests a minute; try again in \d+ s$/);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(events.filter((e) => e.name === 'checkpoint')).toHaveLength(30);
+        // Another user's budget is their own.
+        const officer = openSocket(dash.url, await login(dash.url, USERS.officer), dash.url);
+        try {
+          expect(await watch(officer.socket, KT)).toEqual({ ok: true });
+        } finally {
+          officer.socket.close();
+        }
+      } finally {
+        socket.close();
+      }
+    });
+
+    it('#3 behind a proxy that server.trustProxy does not name, /api/health and the log say so, naming the setting', async () => {
+      expect((await health(proxied.url)).warnings).toEqual([]);
+      await api(dash.url, '/api/v1/checkpoints', { headers: { 'x-forwarded-for': '198.51.100.9' } });
+      const { warnings } = await health(dash.url);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/X-Forwarded-For but server\.trustProxy is not set.*docs\/dashboard\.md/);
+      // A proxy that is named is believed, and nothing is said.
+      await api(proxied.url, '/api/v1/checkpoints', { headers: { 'x-forwarded-for': '198.51.100.9' } });
+      expect((await health(proxied.url)).warnings).toEqual([]);
+    });
+
+    it("#3 an office behind one address: others' failures do not hold back a user whose browser or address signed in there before", async () => {
+      const office = '198.51.100.40';
+      const officer = await signIn(USERS.officer, PASSWORD, office);
+      expect(officer.status).toBe(200);
+      const device = officer.headers.getSetCookie().find((c) => c.startsWith('gw_device='))!.split(';')[0]!;
+      expect((await signIn(USERS.managerHaiPhong, PASSWORD, office)).status).toBe(200);
+      // Colleagues (or one guesser) fail 30 times at the crossing's router.
+      for (let i = 0; i < 30; i++) expect((await signIn(`colleague.${i}`, 'typo', office)).status).toBe(401);
+      // The officer's own browser, and the manager at an address where they signed in, get through.
+      expect((await signIn(USERS.officer, PASSWORD, office, { cookie: device })).status).toBe(200);
+      expect((await signIn(USERS.managerHaiPhong, PASSWORD, office)).status).toBe(200);
+      // A user new to this address waits, told how long; a wrong password of a known user still counts.
+      const held = await signIn(USERS.managerLaoCai, PASSWORD, office);
+      expect(held.status).toBe(429);
+      expect(held.body.error.code).toBe('TOO_MANY_ATTEMPTS');
+      expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+      for (let i = 0; i < 5; i++) expect((await signIn(USERS.managerHaiPhong, 'typo', office)).status).toBe(401);
+      expect((await signIn(USERS.managerHaiPhong, PASSWORD, office)).status).toBe(429);
+      clockOffsetMs += 16 * 60_000;
+    });
+
+    it('#4 history queries: at most 2 of one user at InfluxDB at once, 6 more wait their turn, the rest 429; 60 a minute', async () => {
+      const cookie = await login(dash.url, USERS.managerHaiPhong);
+      const q = (i: number) => `/api/v1/history/heatmap?${qs({ checkpoints: 'hai-phong-port', from: iso(H0 - i * HOUR), to: iso(H0 + HOUR) })}`;
+      influx.slowMs = 300;
+      influx.maxInFlight = 0;
+      try {
+        const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => api<ErrorBody>(dash.url, q(i), { cookie })));
+        expect(statuses(answers).filter((s) => s === 200)).toHaveLength(8);
+        const busy = answers.filter((a) => a.status === 429);
+        expect(busy).toHaveLength(4);
+        expect(busy[0]!.body.error.code).toBe('TOO_BUSY');
+        expect(Number(busy[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(influx.maxInFlight).toBe(2);
+      } finally {
+        influx.slowMs = 0;
+      }
+      // 12 counted above (the refused ones too: they asked); past 60 a minute (one more a second
+      // as it goes), refused with the seconds to wait.
+      let accepted = 0;
+      let limited: ApiAnswer<ErrorBody> | undefined;
+      const started = Date.now();
+      for (let i = 0; i < 70 && !limited; i++) {
+        const res = await api<ErrorBody>(dash.url, q(i), { cookie });
+        if (res.status === 200) accepted++;
+        else limited = res;
+      }
+      expect(limited?.status).toBe(429);
+      expect(limited!.body.error.message).toMatch(/^more than 60 history queries a minute; try again in \d+ s$/);
+      expect(accepted).toBeGreaterThanOrEqual(48);
+      expect(accepted).toBeLessThanOrEqual(48 + Math.ceil((Date.now() - started) / 1000) + 2);
+      // Refusals of bad parameters cost nothing and count nothing: still 400, not 429.
+      expect((await api(dash.url, '/api/v1/history/heatmap?checkpoints=x', { cookie })).status).toBe(400);
+    });
+
+    it("#5 years outside InfluxDB's range are refused with 400 naming the parameter, never sent as if InfluxDB were down", async () => {
+      const mark = influx.statements.length;
+      for (const [from, to] of [
+        ['0000-01-01T00:00:00Z', '0000-12-31T00:00:00Z'],
+        ['1677-01-01T00:00:00Z', '1677-02-01T00:00:00Z'],
+        ['2262-04-10T00:00:00Z', '2262-04-11T00:00:00Z'],
+        ['9999-01-01T00:00:00Z', '9999-01-02T00:00:00Z'],
+      ]) {
+        const res = await api<ErrorBody>(dash.url, `/api/v1/history/queue?${qs({ checkpoint: KT, from: from!, to: to! })}`, { cookie: manager });
+        expect(res.status, from).toBe(400);
+        expect(res.body.error.code, from).toBe('BAD_PARAMETER');
+        expect(res.body.error.message, from).toMatch(/^(from|to): expected a time from 1678-01-01 to 2262-01-01/);
+      }
+      expect(influx.routeStatements(mark)).toEqual([]);
+    });
+
+    it('#6 a JSON body that is not UTF-8 is refused with 415, whatever charset it claims', async () => {
+      const body = JSON.stringify({ username: USERS.officer, password: 'wrong' });
+      const post = (contentType: string, bytes: Uint8Array | string) =>
+        fetch(`${dash.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': contentType, 'x-gatewatch': '1' }, body: bytes });
+      for (const [contentType, bytes] of [
+        ['application/json; charset=utf-16le', Buffer.from(body, 'utf16le')],
+        ['application/json; charset=UTF-16', Buffer.from(body, 'utf16le')],
+        ['application/json; charset=latin1', Buffer.from(body, 'latin1')],
+        ['application/json', Buffer.concat([Buffer.from('{"username":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","password":"x"}')])],
+      ] as const) {
+        const res = await post(contentType, bytes);
+        expect(res.status, contentType).toBe(415);
+        expect(((await res.json()) as ErrorBody).error.code, contentType).toBe('BAD_BODY');
+      }
+      // UTF-8, said or not, is read (and the password is wrong).
+      expect((await post('application/json; charset=UTF-8', body)).status).toBe(401);
+      expect((await post('application/json', body)).status).toBe(401);
+    });
+
+    it('#7 serves no source maps: the build makes none, and one left in the folder is not sent', async () => {
+      writeFileSync(join(services.dir, 'web', 'assets', 'app.js.map'), '{"version":3,"sourcesContent":["secret"]}');
+      const res = await api<ErrorBody>(dash.url, '/assets/app.js.map');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+      const built = join(REPO, 'dashboard', 'web', 'dist', 'assets');
+      const files = readdirSync(built);
+      expect(files.some((f) => f.endsWith('.js'))).toBe(true);
+      expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+      for (const f of files.filter((f) => f.endsWith('.js'))) expect(readFileSync(join(built, f), 'utf8'), f).not.toContain('sourceMappingURL');
+    });
+
+    it("#9 Node's own 400 and 431 answers carry the security headers and a JSON error, and are counted", async () => {
+      const before = await health(dash.url);
+      const host = new URL(dash.url).host;
+      const long = await rawRequest(dash.url, `GET /api/v1/checkpoints?x=${'y'.repeat(17_000)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      const garbage = await rawRequest(dash.url, 'HELLO THERE\r\n\r\n');
+      const badHeader = await rawRequest(dash.url, `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Bad\u0001: 1\r\n\r\n`);
+      for (const [what, r, status, code] of [
+        ['17 kB URL', long, 431, 'HEADERS_TOO_LARGE'],
+        ['not HTTP', garbage, 400, 'BAD_REQUEST'],
+        ['bad header name', badHeader, 400, 'BAD_REQUEST'],
+      ] as const) {
+        expect(r.status, what).toBe(status);
+        const [head, body] = r.text.split('\r\n\r\n') as [string, string];
+        const headers = new Headers(head.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as [string, string]));
+        expectHeaders(headers, what);
+        expect(headers.get('content-type'), what).toMatch(/^application\/json/);
+        expect((JSON.parse(body) as ErrorBody).error.code, what).toBe(code);
+      }
+      const after = await health(dash.url);
+      expect(after.errors.byHandler['http parser']?.['BAD_REQUEST'] ?? 0).toBe((before.errors.byHandler['http parser']?.['BAD_REQUEST'] ?? 0) + 2);
+      expect(after.errors.byHandler['http parser']?.['HEADERS_TOO_LARGE'] ?? 0).toBe((before.errors.byHandler['http parser']?.['HEADERS_TOO_LARGE'] ?? 0) + 1);
+    });
+
+    it("#10 a logistics firm's web app on its own site can read the public API: CORS for any origin, never with credentials", async () => {
+      const origin = { origin: 'https://logistics.example' };
+      for (const path of ['/api/v1/checkpoints', '/api/v1/wait-estimates', `/api/v1/wait-estimates/trend?checkpoint=${KT}`, `/api/v1/wait-estimates/typical?checkpoint=${KT}`, '/api/v1/openapi.json']) {
+        const res = await api(dash.url, path, { headers: origin, cookie: manager });
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+        expect(res.headers.get('access-control-allow-credentials'), path).toBeNull();
+        expect(res.headers.get('cross-origin-resource-policy'), path).toBe('cross-origin');
+        const preflight = await fetch(`${dash.url}${path}`, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'GET' } });
+        expect(preflight.status, path).toBe(204);
+        expect(preflight.headers.get('access-control-allow-methods'), path).toBe('GET, HEAD');
+      }
+      // Its 429 can be read too, with the seconds to wait.
+      const client = { headers: { ...origin, 'x-forwarded-for': '198.51.100.30' } };
+      for (let i = 0; i < 5; i++) await api(proxied.url, '/api/v1/checkpoints', client);
+      const limited = await api(proxied.url, '/api/v1/checkpoints', client);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('access-control-allow-origin')).toBe('*');
+      expect(limited.headers.get('access-control-expose-headers')).toBe('Retry-After');
     });
   });
 });

@@ -47,10 +47,26 @@ export class UpstreamError extends HttpError {
   }
 }
 
-/** A value as shown after `is` in a message: strings quoted and cut short. */
+/**
+ * A value as shown after `is` in a message: strings quoted and cut short; objects and functions
+ * by their kind only, never converted (their own toString may throw or be anything).
+ */
 export function show(v: unknown): string {
   if (typeof v === 'string') return `'${v.length > 80 ? `${v.slice(0, 77)}...` : v}'`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object' && v !== null) return 'a mapping';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
   return String(v);
+}
+
+/** Too many requests of one kind from one client: 429, with the seconds to wait for a Retry-After. */
+export class RateLimited extends HttpError {
+  constructor(
+    readonly retryAfterS: number,
+    message: string,
+    code = 'RATE_LIMITED',
+  ) {
+    super(429, code, message);
+  }
 }

@@ -1,9 +1,12 @@
 /**
- * `GET /api/health`: whether the broker (subscribed to the live topics) and InfluxDB (ping)
- * are reachable; 503 when either is not. The ping result is reused for a second, so a monitor
- * polling fast does not turn into load on InfluxDB.
+ * `GET /api/health`: whether the broker (subscribed to the live topics) and InfluxDB (a read
+ * with the dashboard's account) are reachable, 503 when either is not; the live records taken
+ * and refused; the error answers of every handler (guard.ts: `internal` is bugs, and should stay
+ * 0); the process's memory; and warnings about the setup. The InfluxDB result is reused for a
+ * second, so a monitor polling fast does not turn into load on InfluxDB.
  */
 import type { Request, Response } from 'express';
+import type { HandlerErrors, HandlerErrorStats } from './guard.js';
 import type { InfluxClient } from './influx.js';
 import type { MqttBridge } from './live/bridge.js';
 
@@ -13,12 +16,15 @@ export interface Health {
   influx: 'up' | 'down';
   time: string;
   mqtt: { received: number; bad: number; ignored: number };
+  errors: HandlerErrorStats;
+  memory: { rssBytes: number; heapUsedBytes: number };
+  warnings: string[];
 }
 
 export class HealthCheck {
   private cached: { atMs: number; up: boolean } | undefined;
 
-  constructor(private readonly deps: { influx: InfluxClient; bridge: MqttBridge }) {}
+  constructor(private readonly deps: { influx: InfluxClient; bridge: MqttBridge; errors: HandlerErrors; warnings: () => string[] }) {}
 
   async check(): Promise<Health> {
     const t = Date.now();
@@ -26,7 +32,17 @@ export class HealthCheck {
     const { connected, received, bad, ignored } = this.deps.bridge.stats();
     const broker = connected ? 'up' : 'down';
     const influx = this.cached.up ? 'up' : 'down';
-    return { status: broker === 'up' && influx === 'up' ? 'up' : 'down', broker, influx, time: new Date(t).toISOString(), mqtt: { received, bad, ignored } };
+    const { rss, heapUsed } = process.memoryUsage();
+    return {
+      status: broker === 'up' && influx === 'up' ? 'up' : 'down',
+      broker,
+      influx,
+      time: new Date(t).toISOString(),
+      mqtt: { received, bad, ignored },
+      errors: this.deps.errors.stats(),
+      memory: { rssBytes: rss, heapUsedBytes: heapUsed },
+      warnings: this.deps.warnings(),
+    };
   }
 
   readonly route = async (_req: Request, res: Response): Promise<void> => {

@@ -3,11 +3,13 @@
  * bodies bounded in size, JSON errors, and the built web app with its index.html for the app's
  * own routes.
  */
+import { isUtf8 } from 'node:buffer';
 import { existsSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
-import { BodyError, HttpError } from './errors.js';
-import type { Log } from './log.js';
+import { BodyError, HttpError, RateLimited } from './errors.js';
+import type { Guard } from './guard.js';
 
 /**
  * Scripts, styles, fonts, images and the socket.io connection from this origin only ('self'
@@ -97,7 +99,22 @@ export function declaredBodyLimit(req: Request, res: Response, next: NextFunctio
  * refused (no gzip bomb); any content type read as JSON, so that one that is not is refused below
  * rather than left unread.
  */
-const readJson = express.json({ limit: BODY_LIMIT_BYTES, strict: true, inflate: false, type: () => true });
+const readJson = express.json({
+  limit: BODY_LIMIT_BYTES,
+  strict: true,
+  inflate: false,
+  type: () => true,
+  // Bytes that are not UTF-8 would be read with U+FFFD in their place: refused instead (415).
+  verify: (_req, _res, buf) => {
+    if (!isUtf8(buf)) throw Object.assign(new Error('not UTF-8'), { type: 'encoding.not.utf8' });
+  },
+});
+
+/** The charset a Content-Type names, lower case, or undefined. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const m = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '');
+  return m ? m[1]!.toLowerCase() : undefined;
+}
 
 /**
  * The JSON body of an API request as req.body. Not JSON, not UTF-8 or compressed: 415; past the
@@ -111,12 +128,18 @@ export function jsonBody(req: Request, res: Response, next: NextFunction): void 
     closeAfter(res);
     return next(new BodyError(415, 'send the body as JSON (Content-Type: application/json), not compressed'));
   }
+  // Express's reader would decode UTF-16 too (charset=utf-16le); JSON here is UTF-8 (RFC 8259).
+  const charset = charsetOf(req.headers['content-type']);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    closeAfter(res);
+    return next(new BodyError(415, 'send the body as JSON in UTF-8 (charset=utf-8 or none), not compressed'));
+  }
   readJson(req, res, (error?: unknown) => {
     if (error === undefined) return next();
     closeAfter(res);
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') next(new BodyError(413, `the request body may be at most ${BODY_LIMIT_BYTES} bytes`));
-    else if (type === 'encoding.unsupported' || type === 'charset.unsupported') next(new BodyError(415, 'send the body as JSON in UTF-8, not compressed'));
+    else if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'encoding.not.utf8') next(new BodyError(415, 'send the body as JSON in UTF-8, not compressed'));
     else next(new BodyError(400, 'the request body is not valid JSON (an object)'));
   });
 }
@@ -134,19 +157,44 @@ export function notFound(req: Request, res: Response): never {
   throw new HttpError(404, 'NOT_FOUND', `nothing here for ${req.method} ${req.path}`);
 }
 
-export function errorHandler(log: Log): ErrorRequestHandler {
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * Names the part of the app a request reached, for the error counts: `mount(path)` before a
+ * router, and the route's own pattern when one matched. Never the request's own path: every
+ * made-up path would be a new name.
+ */
+export function mount(path: string) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    res.locals['mount'] = path;
+    next();
+  };
+}
+
+export function handlerName(req: Request, res: Response): string {
+  const method = METHODS.has(req.method) ? req.method : 'OTHER';
+  const base = typeof res.locals['mount'] === 'string' ? res.locals['mount'] : '';
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof route === 'string') return `${method} ${base}${route}`;
+  return base ? `${method} ${base}/*` : `${method} (static or unmatched)`;
+}
+
+/**
+ * The REST side of the handler guard (guard.ts): Express 5 hands this every error a route or
+ * middleware throws or rejects with. It answers `{"error":{"code","message"}}` with the error's
+ * status (Retry-After with a 429), counts it under the route's name and logs it; a bug is a 500
+ * whose message stays in the log.
+ */
+export function errorHandler(guard: Guard): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    let status = 500;
-    let code = 'INTERNAL';
-    let message = 'internal error';
-    if (error instanceof HttpError) {
-      ({ status, code, message } = error);
-      if (status >= 500) log.warn({ path: req.path, err: message }, 'upstream failure');
-    } else {
-      log.error({ err: error, path: req.path }, 'request failed');
+    const answer = guard.failed(handlerName(req, res), error);
+    if (res.headersSent) {
+      // Mid-answer (a CSV being streamed): the client must not take a cut answer for a whole one.
+      res.destroy();
+      return;
     }
-    if (res.headersSent) return;
-    res.status(status).json({ error: { code, message } });
+    if (error instanceof RateLimited) res.setHeader('Retry-After', String(error.retryAfterS));
+    res.status(answer.status).json({ error: { code: answer.code, message: answer.message } });
   };
 }
 
@@ -166,6 +214,8 @@ export function staticApp(dir: string | undefined): express.RequestHandler[] {
     ];
   }
   return [
+    // Source maps are not for the public, even when a build made them (vite build --sourcemap).
+    (req, _res, next) => (req.path.endsWith('.map') ? next(new HttpError(404, 'NOT_FOUND', `nothing here for ${req.method} ${req.path}`)) : next()),
     express.static(root, { index: 'index.html', fallthrough: true, maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }),
     (req, res, next) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -173,4 +223,34 @@ export function staticApp(dir: string | undefined): express.RequestHandler[] {
       res.sendFile(join(root, 'index.html'));
     },
   ];
+}
+
+const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (a URL or headers over 16 kB,
+ * bytes that are not HTTP, a client too slow with its request): answered like every other
+ * error, with the security headers and a JSON body, and counted. Node's own answers carried only
+ * `Connection: close`. A connection whose answer has begun is cut instead.
+ */
+export function clientErrorHandler(guard: Guard) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (error.code === 'ECONNRESET' || !socket.writable || inProgress) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const code = status === 431 ? 'HEADERS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+    const message =
+      status === 431
+        ? 'the URL and headers may be at most 16 kB'
+        : status === 408
+          ? 'the request took too long to arrive (headers within 20 s, the whole request within 30 s)'
+          : 'the request is not valid HTTP';
+    guard.errors.record('http parser', { status, code, message, internal: false });
+    const body = JSON.stringify({ error: { code, message } });
+    const headers = { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+    socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  };
 }

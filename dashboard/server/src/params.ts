@@ -50,10 +50,18 @@ export function isoTimeMs(v: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/**
+ * The instants InfluxDB can store are 1677-09-21 to 2262-04-11 (nanoseconds in 64 bits); a time
+ * outside was passed on and answered 502, as if InfluxDB were down. Whole years inside that.
+ */
+export const EARLIEST_MS = Date.UTC(1678, 0, 1);
+export const LATEST_MS = Date.UTC(2262, 0, 1);
+
 export function time(q: Query, name: string): Date {
   const v = required(q, name);
   const ms = isoTimeMs(v);
   if (ms === undefined) throw new BadRequest(name, TIME_HELP, v);
+  if (ms < EARLIEST_MS || ms > LATEST_MS) throw new BadRequest(name, 'expected a time from 1678-01-01 to 2262-01-01 (what the database can hold)', v);
   return new Date(ms);
 }
 
@@ -101,7 +109,16 @@ export function checkpointList(q: Query, name: string, known: readonly string[])
 }
 
 export function checkpoint(q: Query, name: string, known: readonly string[]): string {
-  const v = required(q, name);
+  return checkpointValue(name, required(q, name), known);
+}
+
+/**
+ * A checkpoint id from anywhere (a socket event's argument, a parsed query): text from the
+ * configured list, or BadRequest naming `name`. Never String()-ed: an object whose toString is
+ * not a function would throw, one whose toString is would run the sender's idea of it.
+ */
+export function checkpointValue(name: string, v: unknown, known: readonly string[]): string {
+  if (typeof v !== 'string') throw new BadRequest(name, `expected a checkpoint id as text; the checkpoints are ${known.join(', ')}`, v);
   if (!known.includes(v)) throw new BadRequest(name, `unknown checkpoint; the checkpoints are ${known.join(', ')}`, v);
   return v;
 }

@@ -3,21 +3,23 @@
  * the start), live state seeded from InfluxDB (a missing InfluxDB is logged, not fatal: the live
  * view fills from MQTT), the MQTT bridge (in the background), then HTTP + socket.io.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Auth } from './auth/auth.js';
 import { loadDeviceKey, SessionStore } from './auth/sessions.js';
 import { loadUsers } from './auth/users.js';
 import type { DashboardConfig } from './config/types.js';
+import { Guard, HandlerErrors } from './guard.js';
 import { HealthCheck } from './health.js';
 import { historyRouter } from './history/routes.js';
-import { apiNotFound, declaredBodyLimit, errorHandler, jsonBody, noStore, notFound, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
+import { apiNotFound, clientErrorHandler, declaredBodyLimit, errorHandler, jsonBody, mount, noStore, notFound, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
+import { ProxyWatch } from './proxyWatch.js';
 import { InfluxClient } from './influx.js';
 import { MqttBridge } from './live/bridge.js';
 import { RESEED_EVERY_MS, seedLiveState, thinCheckpoints } from './live/seed.js';
 import { LiveSockets } from './live/sockets.js';
-import { LiveState } from './live/state.js';
+import { LiveState, type LiveEvent } from './live/state.js';
 import { createLog, type Log } from './log.js';
 import { publicRouter } from './public/routes.js';
 
@@ -66,12 +68,26 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
     log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not seed the live state from InfluxDB; it fills from the live topics');
   }
 
-  const sockets = new LiveSockets({ state, auth, sessions, log });
-  const bridge = new MqttBridge({ config: config.mqtt, state, log, onEvents: (events) => sockets.send(events) });
-  const health = new HealthCheck({ influx, bridge });
-
+  const guard = new Guard({ log, errors: new HandlerErrors() });
   const app = express();
   app.disable('x-powered-by');
+  /** Whether the peer of a request is a proxy `server.trustProxy` names: Express's own compiled rule. */
+  const trustsPeer = (req: IncomingMessage): boolean => (app.get('trust proxy fn') as (address: string | undefined, hop: number) => boolean)(req.socket.remoteAddress, 0);
+  const sockets = new LiveSockets({
+    state,
+    auth,
+    sessions,
+    log,
+    guard,
+    checkpoints: config.checkpoints.map((c) => c.id),
+    // Express's own answer to "came over https" (TLS declared, or X-Forwarded-Proto from a trusted proxy).
+    https: (req) => config.server.secureCookies || (trustsPeer(req) && req.headers['x-forwarded-proto'] === 'https'),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const bridge = new MqttBridge({ config: config.mqtt, state, log, onEvents: guard.callback('live records', (events: LiveEvent[]) => sockets.send(events)) });
+  const proxyWatch = new ProxyWatch(config.server.trustProxy, log);
+  const health = new HealthCheck({ influx, bridge, errors: guard.errors, warnings: () => proxyWatch.warnings() });
+
   // The reverse proxy in front, by address: the client is the address that proxy appended to
   // X-Forwarded-For (the rightmost entry not added by a trusted proxy), not whatever the client
   // wrote there before it, and https is what that proxy says in X-Forwarded-Proto. Trusted by
@@ -80,22 +96,24 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   const trust = config.server.trustProxy;
   app.set('trust proxy', trust === true ? 'loopback' : trust === false ? false : trust);
   app.use(securityHeaders(config.server.secureCookies));
+  app.use(proxyWatch.middleware);
   app.use(declaredBodyLimit);
-  app.use('/api', requireGateWatchHeader, jsonBody);
+  app.use('/api', mount('/api'), requireGateWatchHeader, jsonBody);
   app.get('/api/health', health.route);
-  app.use('/api/auth', noStore, auth.router());
-  app.use('/api/v1/history', noStore, historyRouter({ config, influx, auth }));
-  app.use('/api/v1', publicRouter({ config, influx, state }));
-  app.use('/api', apiNotFound);
-  app.use(staticApp(options.staticDir));
+  app.use('/api/auth', mount('/api/auth'), noStore, auth.router());
+  app.use('/api/v1/history', mount('/api/v1/history'), noStore, historyRouter({ config, influx, auth }));
+  app.use('/api/v1', mount('/api/v1'), publicRouter({ config, influx, state }));
+  app.use('/api', mount('/api'), apiNotFound);
+  app.use(mount(''), staticApp(options.staticDir));
   app.use(notFound);
-  app.use(errorHandler(log));
+  app.use(errorHandler(guard));
 
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const http = createServer(
     { requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(5_000, requestTimeout / 2) },
     app,
   );
+  http.on('clientError', clientErrorHandler(guard));
   sockets.start(http);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -112,14 +130,14 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   }
   sessions.start();
   bridge.start();
-  const reseed = setInterval(() => {
+  const reseed = setInterval(guard.callback('live series reseed', () => {
     const thin = thinCheckpoints(state, config.checkpoints.map((c) => c.id), Date.now());
     if (thin.length === 0) return;
     seedLiveState(influx, state, thin, Date.now(), { clearances: false }).then(
       (r) => r.queue > 0 && log.info({ checkpoints: thin, queue: r.queue }, 'live series completed from InfluxDB'),
       (error: unknown) => log.debug({ err: error instanceof Error ? error.message : String(error) }, 'live series not completed'),
     );
-  }, RESEED_EVERY_MS);
+  }), RESEED_EVERY_MS);
   reseed.unref();
   const port = (http.address() as AddressInfo).port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

@@ -7,7 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Me } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
-import { BadRequest, Forbidden, HttpError, Unauthorized } from '../errors.js';
+import { BadRequest, Forbidden, RateLimited, Unauthorized } from '../errors.js';
 import type { Log } from '../log.js';
 import { clientKey } from '../clientAddress.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
@@ -129,15 +129,16 @@ export class Auth {
       // peer's; an IPv6 client by its /64 (clientAddress.ts).
       const address = clientKey(req.ip);
       const key = `${username}\n${address}`;
+      // A browser or address where this user signed in before passes the counts that others'
+      // failures fill: the username's (guesses from elsewhere) and the address's (colleagues
+      // behind the crossing's one router). Its own failures at this address still hold it back.
+      const known = this.knownAddresses.has(username, address) || this.deviceKnows(req, username);
       const waitS = Math.max(
         this.throttle.retryAfterS(key),
-        this.addressThrottle.retryAfterS(address),
-        this.knownAddresses.has(username, address) || this.deviceKnows(req, username) ? 0 : this.usernameThrottle.retryAfterS(username),
+        known ? 0 : this.addressThrottle.retryAfterS(address),
+        known ? 0 : this.usernameThrottle.retryAfterS(username),
       );
-      if (waitS > 0) {
-        res.setHeader('Retry-After', String(waitS));
-        throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${waitS} s`);
-      }
+      if (waitS > 0) throw new RateLimited(waitS, `too many failed sign-ins; try again in ${waitS} s`, 'TOO_MANY_ATTEMPTS');
       // Counted now, before the scrypt: guesses sent all at once meet the limit as they arrive.
       this.throttle.failed(key);
       this.addressThrottle.failed(address);

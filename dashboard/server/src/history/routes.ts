@@ -12,6 +12,7 @@ import { BadRequest } from '../errors.js';
 import type { InfluxClient } from '../influx.js';
 import * as p from '../params.js';
 import { sendCsv } from './csv.js';
+import { UserQueryLimit, type QueryLimits } from './queryLimit.js';
 import { clearanceTimes, heatmap, queueSeries, throughput } from './queries.js';
 
 /** Longest ranges: enough for the views, short enough that no answer runs away. */
@@ -22,11 +23,17 @@ const localDay = (ms: number): string => isoVietnam(ms).slice(0, 10);
 export const csvFileName = (what: string, r: p.Range): string =>
   `gatewatch-${what}-${localDay(r.from.getTime())}-${localDay(Math.max(r.from.getTime(), r.to.getTime() - 1))}.csv`;
 
-export function historyRouter(deps: { config: DashboardConfig; influx: InfluxClient; auth: Auth; now?: () => number }): Router {
+export function historyRouter(deps: { config: DashboardConfig; influx: InfluxClient; auth: Auth; now?: () => number; limits?: QueryLimits }): Router {
   const known = deps.config.checkpoints.map((c) => c.id);
   const now = deps.now ?? Date.now;
   const r = express.Router();
   r.use(deps.auth.requireUser);
+  const limit = new UserQueryLimit(deps.limits, deps.now);
+  /** Checks the user may see these checkpoints, then waits for one of their query slots. */
+  const allowed = async (res: Response, checkpoints: readonly string[]): Promise<void> => {
+    Auth.requireCheckpoints(user(res), checkpoints);
+    await limit.slot(user(res).username, res);
+  };
   const user = (res: Response) => (res.locals['signedIn'] as SignedIn).user;
   const format = (req: Request) => p.choice(req.query, 'format', ['json', 'csv'], 'json');
 
@@ -36,7 +43,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const interval = p.choice(req.query, 'interval', ['hour', 'day'], 'hour');
     const range = p.range(req.query, interval === 'hour' ? MAX_DAYS.throughputHour : MAX_DAYS.throughputDay);
     const csv = format(req) === 'csv';
-    Auth.requireCheckpoints(user(res), checkpoints);
+    await allowed(res, checkpoints);
     const rows = await throughput(deps.influx, checkpoints, range, interval);
     if (csv) sendCsv(res, csvFileName(`throughput-${interval}`, range), rows, ['time', 'checkpoint', 'units', 'green', 'yellow', 'red', 'unknown']);
     else res.json(rows);
@@ -53,7 +60,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
       throw new BadRequest('from', `clearance times are kept in detail for 30 days; choose a range from ${new Date(oldest).toISOString()} on`, p.one(req.query, 'from'));
     }
     const csv = format(req) === 'csv';
-    Auth.requireCheckpoints(user(res), checkpoints);
+    await allowed(res, checkpoints);
     const rows = await clearanceTimes(deps.influx, checkpoints, range);
     if (csv) sendCsv(res, csvFileName('clearance-times', range), rows, ['checkpoint', 'channel', 'units', 'medianS', 'p90S', 'p99S']);
     else res.json(rows);
@@ -64,7 +71,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
     const range = p.range(req.query, MAX_DAYS.heatmap);
     const csv = format(req) === 'csv';
-    Auth.requireCheckpoints(user(res), checkpoints);
+    await allowed(res, checkpoints);
     const rows = await heatmap(deps.influx, checkpoints, range);
     if (csv) sendCsv(res, csvFileName('heatmap', range), rows, ['checkpoint', 'weekday', 'hour', 'units']);
     else res.json(rows);
@@ -75,7 +82,7 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
     const range = p.range(req.query, MAX_DAYS.queue);
     const csv = format(req) === 'csv';
-    Auth.requireCheckpoints(user(res), [checkpoint]);
+    await allowed(res, [checkpoint]);
     const { resolution, points } = await queueSeries(deps.influx, checkpoint, range);
     res.setHeader('X-GateWatch-Resolution', resolution);
     if (csv) sendCsv(res, csvFileName(`queue-${checkpoint}`, range), points, ['time', 'lane', 'length', 'waitS']);

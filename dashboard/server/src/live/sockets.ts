@@ -7,13 +7,17 @@
  * The session is read from the cookie when the socket connects (a cross-origin page's socket is
  * treated as public); sockets of a session that ends are disconnected.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, CorridorLive, ServerToClientEvents, WatchReply } from '@gatewatch/shared';
 import { Auth, type SignedIn } from '../auth/auth.js';
 import type { SessionStore } from '../auth/sessions.js';
+import { Forbidden, RateLimited, Unauthorized } from '../errors.js';
+import type { Guard } from '../guard.js';
 import { SECURITY_HEADERS } from '../http.js';
 import type { Log } from '../log.js';
+import * as p from '../params.js';
+import { RateLimiter } from '../public/rateLimit.js';
 import type { LiveEvent, LiveState } from './state.js';
 
 interface SocketData {
@@ -30,15 +34,12 @@ const sessionRoom = (id: string): string => `session:${id}`;
 export const CORRIDOR_MIN_INTERVAL_MS = 1000;
 const CORRIDOR_RECHECK_MS = 10_000;
 
-/** Whether the page that opened the socket is ours (same host), so its cookie may be used. */
-function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
+/**
+ * `watch` answers with a checkpoint's whole state (up to a few hundred kB): without a budget,
+ * 1 000 watches of 30 bytes each made the server send 160 MB in 3 s. A page sends one per
+ * (re)connect and per checkpoint it opens; a user gets this many a minute, in a burst (all their pages together).
+ */
+export const WATCH_PER_MINUTE = 30;
 
 export class LiveSockets {
   private io: GwServer | undefined;
@@ -47,7 +48,25 @@ export class LiveSockets {
   private lastCorridor = '';
   private lastCorridorCheck = 0;
 
-  constructor(private readonly deps: { state: LiveState; auth: Auth; sessions: SessionStore; log: Log }) {}
+  private readonly known: readonly string[];
+  private readonly watchBudget: RateLimiter;
+
+  constructor(
+    private readonly deps: {
+      state: LiveState;
+      auth: Auth;
+      sessions: SessionStore;
+      log: Log;
+      guard: Guard;
+      checkpoints: readonly string[];
+      /** Whether a request came over https (TLS declared, or a trusted proxy says so). */
+      https: (req: IncomingMessage) => boolean;
+      now?: () => number;
+    },
+  ) {
+    this.known = deps.checkpoints;
+    this.watchBudget = new RateLimiter(WATCH_PER_MINUTE, deps.now);
+  }
 
   start(http: HttpServer): void {
     const io: GwServer = new Server(http, { serveClient: false, maxHttpBufferSize: 16_384 });
@@ -57,10 +76,10 @@ export class LiveSockets {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       next();
     });
-    io.on('connection', (socket) => this.connected(socket));
-    this.deps.sessions.onEnd((key) => io.in(sessionRoom(key)).disconnectSockets(true));
+    io.on('connection', this.deps.guard.callback('socket connection', (socket: GwSocket) => this.connected(socket)));
+    this.deps.sessions.onEnd(this.deps.guard.callback('session end', (key: string) => io.in(sessionRoom(key)).disconnectSockets(true)));
     this.lastCorridor = this.corridorKey(this.deps.state.corridor());
-    this.timer = setInterval(() => this.tick(), CORRIDOR_MIN_INTERVAL_MS);
+    this.timer = setInterval(this.deps.guard.callback('corridor tick', () => this.tick()), CORRIDOR_MIN_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -108,31 +127,53 @@ export class LiveSockets {
 
   private connected(socket: GwSocket): void {
     const headers = socket.handshake.headers;
-    const signedIn = sameOrigin(headers.origin, headers.host) ? this.deps.auth.fromCookie(headers.cookie) : undefined;
+    const signedIn = this.originAllowed(socket) ? this.deps.auth.fromCookie(headers.cookie) : undefined;
     if (signedIn) {
       socket.data.signedIn = signedIn;
       void socket.join(sessionRoom(signedIn.session.key));
     }
     void socket.join(CORRIDOR);
     socket.emit('corridor', this.deps.state.corridor());
-    socket.on('watch', (checkpoint: unknown, reply: unknown) => {
-      const answer = (r: WatchReply): void => {
-        if (typeof reply === 'function') (reply as (r: WatchReply) => void)(r);
-      };
-      const current = socket.data.signedIn && this.deps.auth.fromCookie(headers.cookie);
-      if (!current || current.session.id !== socket.data.signedIn?.session.id) return answer({ ok: false, error: 'sign in first' });
-      if (typeof checkpoint !== 'string' || !this.deps.state.has(checkpoint)) return answer({ ok: false, error: `no such checkpoint: ${String(checkpoint).slice(0, 64)}` });
-      if (!Auth.maySee(current.user, checkpoint)) {
-        this.deps.log.info({ username: current.user.username, checkpoint }, 'refused to watch a checkpoint that is not the user\'s');
-        return answer({ ok: false, error: `checkpoint '${checkpoint}' is not among yours` });
-      }
-      void socket.join(roomOf(checkpoint));
-      socket.emit('checkpoint', this.deps.state.snapshot(checkpoint)!);
-      answer({ ok: true });
-    });
-    socket.on('unwatch', (checkpoint: unknown) => {
-      if (typeof checkpoint === 'string') void socket.leave(roomOf(checkpoint));
-    });
+    const { guard } = this.deps;
+    socket.on('watch', guard.event('watch', ([checkpoint]) => this.watch(socket, checkpoint)));
+    socket.on('unwatch', guard.event('unwatch', ([checkpoint]) => {
+      void socket.leave(roomOf(p.checkpointValue('checkpoint', checkpoint, this.known)));
+    }));
+  }
+
+  /**
+   * `watch(checkpoint)`: the session must still be the one the socket opened with, the argument
+   * a configured checkpoint id (checked like a REST parameter, by name), one the user may see,
+   * and the user within their watch budget (each answer is the checkpoint's whole state).
+   */
+  private watch(socket: GwSocket, checkpoint: unknown): WatchReply {
+    const current = socket.data.signedIn && this.deps.auth.fromCookie(socket.handshake.headers.cookie);
+    if (!current || current.session.id !== socket.data.signedIn?.session.id) throw new Unauthorized();
+    const id = p.checkpointValue('checkpoint', checkpoint, this.known);
+    if (!Auth.maySee(current.user, id)) {
+      this.deps.log.info({ username: current.user.username, checkpoint: id }, 'refused to watch a checkpoint that is not the user\'s');
+      throw new Forbidden(`checkpoint '${id}' is not among yours`);
+    }
+    const waitMs = this.watchBudget.take(current.user.username);
+    if (waitMs > 0) {
+      const s = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new RateLimited(s, `more than ${WATCH_PER_MINUTE} watch requests a minute; try again in ${s} s`);
+    }
+    void socket.join(roomOf(id));
+    socket.emit('checkpoint', this.deps.state.snapshot(id)!);
+    return { ok: true };
+  }
+
+  /**
+   * Whether the page that opened the socket is ours, so that its cookie may be used: its Origin
+   * must be exactly this server's origin (scheme, host and port, nothing after), the scheme being
+   * https when TLS is declared or a trusted proxy says so. No Origin: not a browser page.
+   */
+  private originAllowed(socket: GwSocket): boolean {
+    const { origin, host } = socket.handshake.headers;
+    if (origin === undefined) return true;
+    if (host === undefined) return false;
+    return origin === `${this.deps.https(socket.request) ? 'https' : 'http'}://${host}`;
   }
 
   /** Every second: device silence, and the corridor when it changed (at most once a second). */

@@ -3,7 +3,7 @@
  * minute. Over the limit: 429 with Retry-After (seconds until one request is allowed again).
  */
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError } from '../errors.js';
+import { RateLimited } from '../errors.js';
 import { clientKey } from '../clientAddress.js';
 
 /** Bound on memory under a flood of addresses: full buckets are forgotten first. */
@@ -37,11 +37,11 @@ export class RateLimiter {
     return Math.ceil((1 - b.tokens) / this.perMs);
   }
 
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+  readonly middleware = (req: Request, _res: Response, next: NextFunction): void => {
     const waitMs = this.take(clientKey(req.ip));
     if (waitMs === 0) return next();
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-    throw new HttpError(429, 'RATE_LIMITED', `more than ${this.perMinute} requests a minute from this address; try again in ${Math.ceil(waitMs / 1000)} s`);
+    const s = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new RateLimited(s, `more than ${this.perMinute} requests a minute from this address; try again in ${s} s`);
   };
 
   private forgetFull(t: number): void {

@@ -3,7 +3,7 @@
  * now, their trend and the typical wait by hour. Aggregates and estimates only: nothing here
  * reads a clearance, so no unit id can reach an answer.
  */
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { AGGREGATES } from '@gatewatch/infra';
 import { DIRECTIONS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
@@ -63,6 +63,28 @@ export function foldDirections(
     }));
 }
 
+/**
+ * The public API is read by logistics firms' own web apps on their own sites: any origin may
+ * read it (`Access-Control-Allow-Origin: *`, which browsers never combine with cookies, so no
+ * signed-in answer can be read this way) and embed it (CORP cross-origin). A preflight is granted
+ * for GET and HEAD only. History, sign-in and everything else under /api stay same-origin.
+ */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/checkpoints', '/wait-estimates', '/wait-estimates/trend', '/wait-estimates/typical', '/openapi.json']);
+
+export function publicCors(req: Request, res: Response, next: NextFunction): void {
+  if (!PUBLIC_PATHS.has(req.path)) return next();
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  if (req.method !== 'OPTIONS') return next();
+  const asked = req.headers['access-control-request-method'];
+  if (asked === 'GET' || asked === 'HEAD') {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD');
+    res.setHeader('Access-Control-Max-Age', '86400');
+  }
+  res.status(204).end();
+}
+
 export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClient; state: LiveState; now?: () => number }): Router {
   const { config, influx, state } = deps;
   const now = deps.now ?? Date.now;
@@ -71,6 +93,8 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
   const openWindowOf = (checkpoint: string) => config.checkpoints.find((c) => c.id === checkpoint)!.laneOpenMinutes * 60_000;
   const limiter = new RateLimiter(config.publicApi.requestsPerMinute);
   const r = express.Router();
+  // CORS first: a browser app elsewhere must be able to read a 429 too.
+  r.use(publicCors);
   r.use(limiter.middleware);
 
   r.get('/checkpoints', (req, res) => {

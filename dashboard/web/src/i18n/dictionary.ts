@@ -194,6 +194,9 @@ const vi = {
   'login.already': 'Bạn đã đăng nhập với tên {name}.',
   'login.required': 'Nhập tên đăng nhập và mật khẩu.',
   'login.continue': 'Tiếp tục',
+  'login.held': 'Đã có quá nhiều lần đăng nhập sai từ nơi này. Vui lòng thử lại sau {minutes} phút.',
+  'login.network': 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
+  'login.failed': 'Không đăng nhập được lúc này. Vui lòng thử lại sau.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
@@ -387,6 +390,9 @@ const en: Record<MessageKey, string> = {
   'login.already': 'You are signed in as {name}.',
   'login.required': 'Enter your username and password.',
   'login.continue': 'Continue',
+  'login.held': 'Too many failed sign-ins from here. Please try again in {minutes} min.',
+  'login.network': 'The server cannot be reached. Check the network and try again.',
+  'login.failed': 'Signing in is not possible right now. Please try again later.',
 };
 
 export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { vi, en };

@@ -9,6 +9,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds the server asks to wait (Retry-After of a 429), when it says. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ApiRequestError';
@@ -44,7 +46,9 @@ async function parse<T>(res: Response, url: string): Promise<T> {
   }
   if (!res.ok) {
     if (res.status === 401 && !url.startsWith('/api/auth/')) signalUnauthorized();
-    if (isApiError(body)) throw new ApiRequestError(res.status, body.error.code, body.error.message);
+    const retry = Number(res.headers.get('Retry-After') ?? NaN);
+    const retryAfterS = Number.isFinite(retry) && retry > 0 ? retry : undefined;
+    if (isApiError(body)) throw new ApiRequestError(res.status, body.error.code, body.error.message, retryAfterS);
     throw new ApiRequestError(res.status, `http_${res.status}`, `${res.status} ${res.statusText || 'error'}`.trim());
   }
   return body as T;

@@ -45,10 +45,16 @@ describe('LoginPage', () => {
     expect(init.credentials).toBe('same-origin');
   });
 
-  it("shows the server's message for other errors", async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => json(429, { error: { code: 'rate_limited', message: 'too many attempts' } })));
+  it('says in the page\'s language how many minutes a held sign-in must wait, not the server\'s English', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: { code: 'TOO_MANY_ATTEMPTS', message: 'too many failed sign-ins; try again in 345 s' } }), { status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': '345' } })));
     renderLogin();
-    expect((await screen.findByRole('alert')).textContent).toBe('too many attempts');
+    expect((await screen.findByRole('alert')).textContent).toBe('Đã có quá nhiều lần đăng nhập sai từ nơi này. Vui lòng thử lại sau 6 phút.');
+  });
+
+  it('says the server cannot be reached, in the page\'s language, when the network fails', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    renderLogin();
+    expect((await screen.findByRole('alert')).textContent).toBe('Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.');
   });
 
   it("goes to an officer's first checkpoint", async () => {

@@ -6,6 +6,18 @@ import { navigate } from '../../../lib/router.js';
 import { homeOf } from '../api.js';
 import { useAuth } from '../hooks/useAuth.js';
 
+/**
+ * What a refused sign-in says, in the page's language: the server's own messages are English,
+ * for logs and API clients. A hold (429) says how many minutes to wait, rounded up.
+ */
+export function signInError(err: unknown, t: ReturnType<typeof useI18n>['t']): string {
+  if (!(err instanceof ApiRequestError)) return t('login.failed');
+  if (err.status === 401) return t('login.bad');
+  if (err.status === 429) return t('login.held', { minutes: Math.max(1, Math.ceil((err.retryAfterS ?? 60) / 60)) });
+  if (err.status === 0) return t('login.network');
+  return t('login.failed');
+}
+
 export function LoginPage() {
   const { t } = useI18n();
   const { me, signIn } = useAuth();
@@ -27,8 +39,7 @@ export function LoginPage() {
       setPassword('');
       navigate(homeOf(m));
     } catch (err) {
-      if (err instanceof ApiRequestError && err.status === 401) setError(t('login.bad'));
-      else setError(err instanceof Error ? err.message : String(err));
+      setError(signInError(err, t));
     } finally {
       setBusy(false);
     }
