@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequest, RateLimited, UpstreamError } from './errors.js';
-import { errorAnswer, Guard, HandlerErrors } from './guard.js';
-import { silentLog } from './log.js';
+import { AnswerLog, errorAnswer, Guard, HandlerErrors } from './guard.js';
+import { createLog, silentLog } from './log.js';
+import { Writable } from 'node:stream';
 
 const guard = () => new Guard({ log: silentLog(), errors: new HandlerErrors() });
 const flush = () => new Promise((r) => setImmediate(r));
@@ -93,5 +94,25 @@ describe('errorAnswer', () => {
     expect(Object.keys(byHandler)).toHaveLength(201);
     expect(byHandler['other']).toEqual({ NOT_FOUND: 100 });
     expect(refused).toBe(300);
+  });
+});
+
+describe('AnswerLog', () => {
+  it('writes each handler and code at most once a minute, with how many alike came in between', () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) });
+    let t = 0;
+    const out = new AnswerLog(createLog({ destination }), () => t);
+    const refusal = errorAnswer(new BadRequest('checkpoint', 'unknown checkpoint', 'x'));
+    for (let i = 0; i < 1000; i++) out.write('socket watch', refusal, undefined);
+    out.write('socket watch', errorAnswer(new TypeError('bug')), new TypeError('bug'));
+    t += 60_000;
+    out.write('socket watch', refusal, undefined);
+    expect(lines.map((l) => [l['level'], l['handler'], l['code'], l['alikeSinceLastLine']])).toEqual([
+      ['info', 'socket watch', 'BAD_PARAMETER', undefined],
+      ['error', 'socket watch', 'INTERNAL', undefined],
+      ['info', 'socket watch', 'BAD_PARAMETER', 999],
+    ]);
+    expect((lines[1]!['err'] as { stack: string }).stack).toMatch(/TypeError: bug/);
   });
 });

@@ -100,10 +100,34 @@ export class HandlerErrors {
   }
 }
 
-/** Logs an error answer: a bug at error level with its stack, a refusal at debug (a fuzzer's refusals must not flood the log). */
-export function logAnswer(log: Log, handler: string, answer: ErrorAnswer, error: unknown): void {
-  if (answer.internal) log.error({ handler, code: answer.code, err: error }, 'handler failed');
-  else log.debug({ handler, code: answer.code, message: answer.message }, 'refused');
+/**
+ * Logs error answers: a bug at error level with its stack, a refusal at info; each (handler,
+ * code) at most once a minute, with the number of like answers since its last line, so that a
+ * fuzzer's or an attacker's flood names itself without flooding the log.
+ */
+export class AnswerLog {
+  private readonly last = new Map<string, { atMs: number; since: number }>();
+
+  constructor(
+    private readonly log: Log,
+    private readonly now: () => number = Date.now,
+    private readonly everyMs = 60_000,
+  ) {}
+
+  write(handler: string, answer: ErrorAnswer, error: unknown): void {
+    const key = `${handler}\n${answer.code}`;
+    const t = this.now();
+    const seen = this.last.get(key);
+    if (seen && t - seen.atMs < this.everyMs) {
+      seen.since++;
+      return;
+    }
+    if (this.last.size >= 1000) this.last.clear();
+    this.last.set(key, { atMs: t, since: 0 });
+    const alike = seen?.since ? { alikeSinceLastLine: seen.since } : {};
+    if (answer.internal) this.log.error({ handler, code: answer.code, err: error, ...alike }, 'handler failed');
+    else this.log.info({ handler, code: answer.code, message: answer.message.slice(0, 200), ...alike }, 'refused');
+  }
 }
 
 /** A socket acknowledgement of a refusal (WatchReply and the like). */
@@ -119,9 +143,11 @@ export interface ErrorAck {
  * the caller passed an acknowledgement function as its last argument, `{ok: false, code, error}`.
  */
 export class Guard {
-  constructor(
-    private readonly deps: { log: Log; errors: HandlerErrors },
-  ) {}
+  private readonly answers: AnswerLog;
+
+  constructor(private readonly deps: { log: Log; errors: HandlerErrors; now?: () => number }) {
+    this.answers = new AnswerLog(deps.log, deps.now);
+  }
 
   /** The stats of every guarded handler (REST's error handler counts into the same). */
   get errors(): HandlerErrors {
@@ -132,7 +158,7 @@ export class Guard {
   failed(handler: string, error: unknown): ErrorAnswer {
     const answer = errorAnswer(error);
     this.deps.errors.record(handler, answer);
-    logAnswer(this.deps.log, handler, answer, error);
+    this.answers.write(handler, answer, error);
     return answer;
   }
 

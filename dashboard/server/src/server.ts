@@ -84,7 +84,7 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
     https: (req) => config.server.secureCookies || (trustsPeer(req) && req.headers['x-forwarded-proto'] === 'https'),
     ...(options.now ? { now: options.now } : {}),
   });
-  const bridge = new MqttBridge({ config: config.mqtt, state, log, onEvents: guard.callback('live records', (events: LiveEvent[]) => sockets.send(events)) });
+  const bridge = new MqttBridge({ config: config.mqtt, state, log, onEvents: guard.callback('live records', (events: LiveEvent[]) => sockets.send(events)), guard });
   const proxyWatch = new ProxyWatch(config.server.trustProxy, log);
   const health = new HealthCheck({ influx, bridge, errors: guard.errors, warnings: () => proxyWatch.warnings() });
 

@@ -7,6 +7,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { parseTopic, topics } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
+import type { Guard } from '../guard.js';
 import type { Log } from '../log.js';
 import { decodePayload } from './decode.js';
 import type { LiveEvent, LiveState } from './state.js';
@@ -29,7 +30,7 @@ export class MqttBridge {
   private readonly warned = new Map<string, number>();
 
   constructor(
-    private readonly deps: { config: DashboardConfig['mqtt']; state: LiveState; log: Log; onEvents: (events: LiveEvent[]) => void },
+    private readonly deps: { config: DashboardConfig['mqtt']; state: LiveState; log: Log; onEvents: (events: LiveEvent[]) => void; guard: Guard },
   ) {}
 
   /** Connects in the background: the dashboard serves (and says `broker: down`) while the broker is away. */
@@ -56,7 +57,8 @@ export class MqttBridge {
       this.subscribed = false;
     });
     client.on('error', (error) => log.warn({ err: error.message }, 'MQTT error'));
-    client.on('message', (topic, payload) => this.receive(topic, payload));
+    // A throw here would go up through MQTT.js's stream and end the process: guarded, counted.
+    client.on('message', this.deps.guard.callback('live message', (topic: string, payload: Buffer) => this.receive(topic, payload)));
   }
 
   get up(): boolean {
