@@ -1,7 +1,8 @@
 /**
- * InfluxDB with authentication on, its accounts made by infra's applyUsers(), on a real influxd:
- * nobody without credentials gets in, the edges' account may only write the GateWatch database,
- * the dashboard's may only read it, and a second run rotates passwords.
+ * InfluxDB with authentication on, its accounts made by infra's applyUsers(), on a real influxd
+ * run from the shipped infra/influxdb/secure.conf: nobody without credentials gets in, the edges'
+ * account may only write the GateWatch database, the dashboard's may only read it, and a second
+ * run rotates passwords. (influxSecure.test.ts: the config itself, from its first user on.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ describe('InfluxDB accounts', () => {
   };
 
   beforeAll(async () => {
-    influxd = await startInfluxd({ dataDir: join(dir, 'influxdb'), admin });
+    influxd = await startInfluxd({ dataDir: join(dir, 'influxdb'), secure: true, admin });
     await applySchema({ url: influxd.url, credentials: admin });
     await influxd.query('CREATE DATABASE "other"');
     expect(await applyUsers({ url: influxd.url, credentials: admin }, [edge, dashboard])).toEqual({ created: [edge.username, dashboard.username], updated: [] });
