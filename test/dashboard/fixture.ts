@@ -74,7 +74,7 @@ let hashed: Promise<string> | undefined;
 export async function writeConfig(
   services: Services,
   name: string,
-  overrides: { auth?: object; publicApi?: object; clientId?: string; server?: object; influxUrl?: string } = {},
+  overrides: { auth?: object; publicApi?: object; clientId?: string; server?: object; influxUrl?: string; influx?: object } = {},
 ): Promise<DashboardConfig> {
   const dir = join(services.dir, name);
   mkdirSync(dir, { recursive: true });
@@ -94,7 +94,7 @@ export async function writeConfig(
     stringify({
       server: { host: '127.0.0.1', port: 0, ...overrides.server },
       mqtt: { url: services.mosquitto.url, clientId: overrides.clientId ?? `dashboard-${name}` },
-      influx: { url: overrides.influxUrl ?? services.influxd.url, database: 'gatewatch' },
+      influx: { url: overrides.influxUrl ?? services.influxd.url, database: 'gatewatch', ...overrides.influx },
       auth: { usersFile: 'users.yaml', ...overrides.auth },
       publicApi: { requestsPerMinute: 10_000, ...overrides.publicApi },
       regions: [

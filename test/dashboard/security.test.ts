@@ -4,10 +4,12 @@
  * through a recording proxy (so that a refused request is seen never to reach InfluxDB), behind
  * a reverse proxy that says who the client is, and with TLS declared in the configuration.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applySchema, applyUsers, INFLUX_DASHBOARD_USER, startInfluxd } from '@gatewatch/infra';
 import { startDashboard, silentLog, type Dashboard } from '@gatewatch/dashboard';
 import { REPO } from '../harness/agentProcess.js';
 import { PASSWORD, USERS, api, login, openSocket, sessionCookieOf, startServices, watch, writeConfig, type ApiAnswer, type GwSocket, type Services } from './fixture.js';
@@ -719,6 +721,42 @@ describe('dashboard security controls', () => {
       const after = await health(dash.url);
       expect(after.errors.byHandler['http parser']?.['BAD_REQUEST'] ?? 0).toBe((before.errors.byHandler['http parser']?.['BAD_REQUEST'] ?? 0) + 2);
       expect(after.errors.byHandler['http parser']?.['HEADERS_TOO_LARGE'] ?? 0).toBe((before.errors.byHandler['http parser']?.['HEADERS_TOO_LARGE'] ?? 0) + 1);
+    });
+
+    it('#11 on the shipped InfluxDB config the dashboard reads with its read-only account, and nobody reads plates without one', { timeout: 60_000 }, async () => {
+      const dir = join(services.dir, 'influx-secure');
+      const admin = { username: 'gatewatch-admin', password: randomBytes(18).toString('base64url') };
+      const reader = { username: INFLUX_DASHBOARD_USER, password: randomBytes(18).toString('base64url') };
+      const secure = await startInfluxd({ dataDir: join(dir, 'influxdb'), secure: true, admin });
+      let secured: Dashboard | undefined;
+      try {
+        const target = { url: secure.url, credentials: admin };
+        await applySchema(target);
+        await applyUsers(target, [{ ...reader, access: 'read' }]);
+        const plate = '29C-999.11';
+        const write = await fetch(`${secure.url}/write?db=gatewatch&rp=raw&precision=ms`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}` },
+          body: `clearance,checkpoint=${KT},lane=IN-1,kind=truck,channel=green,outcome=released unit="${plate}",total_s=60 ${H0 + 60_000}`,
+        });
+        expect(write.status).toBe(204);
+        const anonymous = await fetch(`${secure.url}/query?${qs({ db: 'gatewatch', q: 'SELECT "unit" FROM "raw"."clearance"' })}`);
+        expect(anonymous.status).toBe(401);
+        expect(await anonymous.text()).not.toContain(plate);
+        writeFileSync(join(dir, 'influx-password'), reader.password, { mode: 0o600 });
+        secured = await startDashboard(
+          await writeConfig(services, 'sec-influx-auth', { influxUrl: secure.url, influx: { credentials: { username: reader.username, passwordFile: join(dir, 'influx-password') } } }),
+          { log: silentLog() },
+        );
+        expect((await api<{ influx: string }>(secured.url, '/api/health')).body.influx).toBe('up');
+        const officer = await login(secured.url, USERS.officer);
+        const history = await api<{ units: number }[]>(secured.url, `/api/v1/history/clearance-times?${qs({ checkpoints: KT, from: iso(H0), to: iso(H0 + HOUR) })}`, { cookie: officer });
+        expect(history.status).toBe(200);
+        expect(history.body.reduce((n, r) => n + r.units, 0)).toBe(1);
+      } finally {
+        await secured?.stop();
+        await secure.stop();
+      }
     });
 
     it("#10 a logistics firm's web app on its own site can read the public API: CORS for any origin, never with credentials", async () => {
