@@ -706,10 +706,15 @@ describe('dashboard security controls', () => {
       const long = await rawRequest(dash.url, `GET /api/v1/checkpoints?x=${'y'.repeat(17_000)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
       const garbage = await rawRequest(dash.url, 'HELLO THERE\r\n\r\n');
       const badHeader = await rawRequest(dash.url, `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Bad\u0001: 1\r\n\r\n`);
+      // Two more that Node answers itself unless told otherwise (found by the REST fuzz target).
+      const noHost = await rawRequest(dash.url, 'GET /api/v1/checkpoints HTTP/1.1\r\n\r\n');
+      const expectation = await rawRequest(dash.url, `GET /api/v1/nothing HTTP/1.1\r\nHost: ${host}\r\nExpect: foo\r\nConnection: close\r\n\r\n`);
       for (const [what, r, status, code] of [
         ['17 kB URL', long, 431, 'HEADERS_TOO_LARGE'],
         ['not HTTP', garbage, 400, 'BAD_REQUEST'],
         ['bad header name', badHeader, 400, 'BAD_REQUEST'],
+        ['no Host', noHost, 400, 'BAD_REQUEST'],
+        ['Expect: foo (ignored, answered as without it)', expectation, 404, 'NOT_FOUND'],
       ] as const) {
         expect(r.status, what).toBe(status);
         const [head, body] = r.text.split('\r\n\r\n') as [string, string];

@@ -185,6 +185,19 @@ export function handlerName(req: Request, res: Response): string {
  * status (Retry-After with a 429), counts it under the route's name and logs it; a bug is a 500
  * whose message stays in the log.
  */
+/** Headers that describe a successful answer's body; Content-Range stays (a 416 says the file's size). */
+const ANSWER_HEADERS = ['Content-Type', 'Content-Length', 'Content-Disposition', 'ETag', 'Last-Modified', 'Cache-Control', 'Accept-Ranges', 'X-GateWatch-Resolution'];
+
+/**
+ * HTTP/1.1 requests must name their host (RFC 9112): Node refuses those that do not with a bare
+ * 400 of its own, before any handler (no headers, no body, not counted); the server is told not
+ * to (`requireHostHeader: false`) and refuses them here like any other bad request.
+ */
+export function requireHost(req: Request, _res: Response, next: NextFunction): void {
+  if (req.headers.host === undefined && req.httpVersion !== '1.0') throw new HttpError(400, 'BAD_REQUEST', 'the request has no Host header');
+  next();
+}
+
 export function errorHandler(guard: Guard): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const answer = guard.failed(handlerName(req, res), error);
@@ -193,6 +206,10 @@ export function errorHandler(guard: Guard): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    // What a route or the static files had set for the answer it meant to give (a file's type,
+    // ETag and an hour of caching on a 412 or 416) must not describe the error.
+    for (const name of ANSWER_HEADERS) res.removeHeader(name);
+    res.setHeader('Cache-Control', 'no-store');
     if (error instanceof RateLimited) res.setHeader('Retry-After', String(error.retryAfterS));
     res.status(answer.status).json({ error: { code: answer.code, message: answer.message } });
   };
@@ -216,7 +233,8 @@ export function staticApp(dir: string | undefined): express.RequestHandler[] {
   return [
     // Source maps are not for the public, even when a build made them (vite build --sourcemap).
     (req, _res, next) => (req.path.endsWith('.map') ? next(new HttpError(404, 'NOT_FOUND', `nothing here for ${req.method} ${req.path}`)) : next()),
-    express.static(root, { index: 'index.html', fallthrough: true, maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }),
+    // No redirect of a folder to its slash (a 301 with an HTML body): the app's own routes answer.
+    express.static(root, { index: 'index.html', fallthrough: true, redirect: false, maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }),
     (req, res, next) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next();
       res.setHeader('Cache-Control', 'no-cache');

@@ -13,7 +13,7 @@ import type { DashboardConfig } from './config/types.js';
 import { Guard, HandlerErrors } from './guard.js';
 import { HealthCheck } from './health.js';
 import { historyRouter } from './history/routes.js';
-import { apiNotFound, clientErrorHandler, declaredBodyLimit, errorHandler, jsonBody, mount, noStore, notFound, requireGateWatchHeader, securityHeaders, staticApp } from './http.js';
+import { apiNotFound, clientErrorHandler, declaredBodyLimit, errorHandler, jsonBody, mount, noStore, notFound, requireGateWatchHeader, requireHost, securityHeaders, staticApp } from './http.js';
 import { ProxyWatch } from './proxyWatch.js';
 import { InfluxClient } from './influx.js';
 import { MqttBridge } from './live/bridge.js';
@@ -96,6 +96,7 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   const trust = config.server.trustProxy;
   app.set('trust proxy', trust === true ? 'loopback' : trust === false ? false : trust);
   app.use(securityHeaders(config.server.secureCookies));
+  app.use(requireHost);
   app.use(proxyWatch.middleware);
   app.use(declaredBodyLimit);
   app.use('/api', mount('/api'), requireGateWatchHeader, jsonBody);
@@ -110,9 +111,19 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
 
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const http = createServer(
-    { requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(5_000, requestTimeout / 2) },
+    {
+      requestTimeout,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      connectionsCheckingInterval: Math.min(5_000, requestTimeout / 2),
+      // Refused by requireHost instead, with the headers and a JSON body (Node's answer has neither).
+      requireHostHeader: false,
+    },
     app,
   );
+  // An Expect other than 100-continue: Node would answer a bare 417 and then read the unread
+  // body as the next request. RFC 9110 lets a server ignore an expectation it does not know;
+  // the request is answered as if it had none.
+  http.on('checkExpectation', app);
   http.on('clientError', clientErrorHandler(guard));
   sockets.start(http);
   try {
