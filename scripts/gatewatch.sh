@@ -13,10 +13,14 @@
 #                build the simulator and what it uses, then `node sim/dist/eval/main.js ARGS`:
 #                the wait estimates of a seeded simulated day against the true waits.
 #   fuzz [--seed N] [--inputs N]
-#                node packages, then the fuzz properties (*.fuzz.test.ts) of the serial parsers
-#                and the MQTT JSON decoders with at least N inputs per target (default 1000000),
-#                from seed N (default random, printed: `pnpm fuzz --seed N` replays a failure).
-#                The test suite runs the same properties seeded and small.
+#                setup and build (the dashboard targets run against the built server on its own
+#                influxd and mosquitto), then the fuzz properties (*.fuzz.test.ts): the serial
+#                parsers and the MQTT JSON decoders, and the dashboard server's socket.io events
+#                and REST routes, from seed N (default random, printed: `pnpm fuzz --seed N`
+#                replays a failure). Inputs per target: each target's own minimum, 10^6 for the
+#                parsers and 10^5 for the dashboard targets (each input a round trip to the
+#                server process); --inputs N sets N for every target. The test suite runs the
+#                same properties seeded and small.
 #   bench [ARGS] setup, build, then `node sim/dist/bench/main.js ARGS`: throughput, memory, parsing
 #                and web size against the raw limits, with its own influxd and mosquitto
 #                (ARGS: [--quick] [--out FILE]; figures to bench/results/).
@@ -270,7 +274,7 @@ cmd_eval() {
 # fuzz
 
 cmd_fuzz() {
-  local seed="" inputs=1000000
+  local seed="" inputs=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --seed)
@@ -288,19 +292,34 @@ cmd_fuzz() {
   done
   # fast-check seeds are 32-bit; 30 random bits are plenty to tell runs apart.
   [[ -n "${seed}" ]] || seed=$((RANDOM * 32768 + RANDOM))
-  cmd_setup_node
+  # The dashboard targets start the built server (dashboard/server/dist/main.js) on a private
+  # influxd and mosquitto: the system packages and a build, as for the tests.
+  cmd_setup
   cd "${ROOT}"
-  heading "Fuzz: seed ${seed}, at least ${inputs} inputs per target (replay: pnpm fuzz --seed ${seed})"
+  heading "Build"
+  pnpm build
+  # Without --inputs, GATEWATCH_FUZZ_INPUTS stays unset and each target takes its own minimum
+  # (fuzzSettings in shared/src/fuzzing.ts): 10^6 for the parsers, 10^5 for the dashboard's
+  # socket.io events and REST routes.
+  local -a inputs_env=(-u GATEWATCH_FUZZ_INPUTS)
+  local per_target="at least 10^6 inputs per parser target and 10^5 per dashboard server target"
+  local replay="pnpm fuzz --seed ${seed}"
+  if [[ -n "${inputs}" ]]; then
+    inputs_env=(GATEWATCH_FUZZ_INPUTS="${inputs}")
+    per_target="at least ${inputs} inputs per target"
+    replay="${replay} --inputs ${inputs}"
+  fi
+  heading "Fuzz: seed ${seed}, ${per_target} (replay: ${replay})"
   local started=${SECONDS} code=0 report
   report="$(mktemp)"
   # One target per test, a few per file, and a worker per core (vitest leaves one core free by
   # default): the files run side by side.
-  GATEWATCH_FUZZ=long GATEWATCH_FUZZ_SEED="${seed}" GATEWATCH_FUZZ_INPUTS="${inputs}" GATEWATCH_FUZZ_REPORT="${report}" \
+  env "${inputs_env[@]}" GATEWATCH_FUZZ=long GATEWATCH_FUZZ_SEED="${seed}" GATEWATCH_FUZZ_REPORT="${report}" \
     pnpm exec vitest run --reporter=default --maxWorkers=100% fuzz.test || code=$?
   heading "Fuzz targets (seed ${seed})"
   sort "${report}" | sed 's/^/    /'
   rm -f "${report}"
-  if [[ ${code} -ne 0 ]]; then die "${code}" "fuzz failed (seed ${seed}); replay: pnpm fuzz --seed ${seed}"; fi
+  if [[ ${code} -ne 0 ]]; then die "${code}" "fuzz failed (seed ${seed}); replay: ${replay}"; fi
   heading "Fuzz passed in $((SECONDS - started)) s (seed ${seed})"
 }
 
@@ -327,8 +346,10 @@ usage: bash scripts/gatewatch.sh <command> [args]
   run [ARGS]   setup, build, and run a simulated crossing locally (ARGS go to run-local)
   eval [ARGS]  node setup, build, and score the wait estimates of a seeded simulated day
                (ARGS: [--seed N] [--day YYYY-MM-DD] [--no-faults])
-  fuzz [ARGS]  node setup, then fuzz the serial parsers and the MQTT JSON decoders with at least
-               10^6 inputs each (ARGS: [--seed N] [--inputs N])
+  fuzz [ARGS]  setup and build, then fuzz the serial parsers and the MQTT JSON decoders with at
+               least 10^6 inputs each, and the dashboard server's socket.io events and REST
+               routes (the built server on its own influxd and mosquitto) with at least 10^5
+               each (ARGS: [--seed N] [--inputs N]; --inputs sets N for every target)
   bench [ARGS] setup, build, and measure GateWatch against the raw limits of its parts
                (ARGS: [--quick] [--out FILE]; figures to bench/results/)
 EOF

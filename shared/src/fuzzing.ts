@@ -1,8 +1,12 @@
 /**
  * The fuzz harness (`@gatewatch/shared/fuzzing`, test support only): every target's property is
  * written once and run two ways. The test suite runs it seeded and small; `pnpm fuzz`
- * (GATEWATCH_FUZZ=long) runs it until the target has had GATEWATCH_FUZZ_INPUTS inputs (10^6 by
- * default) from GATEWATCH_FUZZ_SEED, and prints what it counted.
+ * (GATEWATCH_FUZZ=long) runs it until the target has had GATEWATCH_FUZZ_INPUTS inputs (by default
+ * 10^6, or the target's own minimum: fuzzSettings) from GATEWATCH_FUZZ_SEED, and prints what it
+ * counted.
+ *
+ * Targets whose property awaits something (a request to a server process) run the same way with
+ * runFuzzAsync.
  */
 import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -24,6 +28,22 @@ export interface FuzzTarget<Ts> {
   input: string;
   /** The property, adding what each run fed and got to `counts`. */
   property(counts: FuzzCounts): fc.IProperty<Ts>;
+  /** What `frames` and `badFrames` count, for the report; 'frames' and 'bad frames' by default. */
+  labels?: readonly [frames: string, badFrames: string];
+}
+
+/** A target whose property awaits (a server it sends inputs to): runFuzzAsync runs it. */
+export interface AsyncFuzzTarget<Ts> {
+  name: string;
+  input: string;
+  property(counts: FuzzCounts): fc.IAsyncProperty<Ts>;
+  labels?: readonly [frames: string, badFrames: string];
+  /**
+   * Whether fast-check may shrink a failing input. A property against a process that a failure
+   * may have killed says no: every later run would fail too, and "shrink" the report to an input
+   * that did nothing.
+   */
+  shrink?: boolean;
 }
 
 export interface FuzzSettings {
@@ -46,11 +66,16 @@ function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
-export function fuzzSettings(env: NodeJS.ProcessEnv = process.env): FuzzSettings {
+/**
+ * The run's settings from the environment. `defaultMinInputs`: a long run's inputs per target
+ * when GATEWATCH_FUZZ_INPUTS is not set (`pnpm fuzz` without --inputs): 10^6 for the parsers,
+ * fewer for targets whose every input is a round trip to a server process.
+ */
+export function fuzzSettings(env: NodeJS.ProcessEnv = process.env, defaultMinInputs = 1_000_000): FuzzSettings {
   const long = env.GATEWATCH_FUZZ === 'long';
   // fast-check seeds are 32-bit; a long run without a seed gets a random one, printed for replay.
   const seed = envInt(env, 'GATEWATCH_FUZZ_SEED') ?? (long ? Math.floor(Math.random() * 2 ** 31) : SUITE_SEED);
-  const settings: FuzzSettings = { long, seed: seed | 0, minInputs: envInt(env, 'GATEWATCH_FUZZ_INPUTS') ?? 1_000_000 };
+  const settings: FuzzSettings = { long, seed: seed | 0, minInputs: envInt(env, 'GATEWATCH_FUZZ_INPUTS') ?? defaultMinInputs };
   if (env.GATEWATCH_FUZZ_REPORT) settings.reportFile = env.GATEWATCH_FUZZ_REPORT;
   return settings;
 }
@@ -85,13 +110,39 @@ export function runFuzz<Ts>(target: FuzzTarget<Ts>, suiteRuns: number, settings:
       runs += LONG_BATCH_RUNS;
     }
   }
-  const report: FuzzReport = { name: target.name, runs, ...counts, ms: performance.now() - started };
+  return finish({ name: target.name, runs, ...counts, ms: performance.now() - started }, target, settings);
+}
+
+function finish(report: FuzzReport, target: { input: string; labels?: readonly [string, string] }, settings: FuzzSettings): FuzzReport {
   if (settings.long) {
-    const line = formatReport(report, target.input, settings.seed);
+    const line = formatReport(report, target.input, settings.seed, target.labels);
     console.log(line);
     if (settings.reportFile) appendFileSync(settings.reportFile, `${line}\n`);
   }
   return report;
+}
+
+/**
+ * runFuzz for a property that awaits: the same runs (`suiteRuns` seeded in the suite; batches
+ * from the run's seed until `minInputs` inputs in a long run), the same report line. Rejects with
+ * fast-check's report when the property fails.
+ */
+export async function runFuzzAsync<Ts>(target: AsyncFuzzTarget<Ts>, suiteRuns: number, settings: FuzzSettings = fuzzSettings()): Promise<FuzzReport> {
+  const counts: FuzzCounts = { inputs: 0, frames: 0, badFrames: 0 };
+  const property = target.property(counts);
+  const started = performance.now();
+  const params = { includeErrorInReport: true, endOnFailure: target.shrink === false };
+  let runs = 0;
+  if (!settings.long) {
+    await fc.assert(property, { ...params, seed: settings.seed, numRuns: suiteRuns });
+    runs = suiteRuns;
+  } else {
+    for (let batch = 0; counts.inputs < settings.minInputs; batch++) {
+      await fc.assert(property, { ...params, seed: (settings.seed + batch) | 0, numRuns: LONG_BATCH_RUNS });
+      runs += LONG_BATCH_RUNS;
+    }
+  }
+  return finish({ name: target.name, runs, ...counts, ms: performance.now() - started }, target, settings);
 }
 
 /** One mutation of a byte string; `at` is taken modulo its length at the time. */
@@ -179,9 +230,9 @@ export function withField(o: object, field: string, value: unknown, extra: Entri
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-export function formatReport(r: FuzzReport, input: string, seed: number): string {
+export function formatReport(r: FuzzReport, input: string, seed: number, labels: readonly [string, string] = ['frames', 'bad frames']): string {
   return (
     `fuzz ${r.name}: ${n(r.inputs)} inputs (${input}) in ${n(r.runs)} runs; ` +
-    `${n(r.frames)} frames, ${n(r.badFrames)} bad frames; ${(r.ms / 1000).toFixed(1)} s; seed ${seed}`
+    `${n(r.frames)} ${labels[0]}, ${n(r.badFrames)} ${labels[1]}; ${(r.ms / 1000).toFixed(1)} s; seed ${seed}`
   );
 }
