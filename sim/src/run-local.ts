@@ -5,27 +5,29 @@
  *  1. InfluxDB and Mosquitto under .data/ (or existing ones: GATEWATCH_INFLUX_URL, GATEWATCH_MQTT_URL);
  *  2. the database schema: retention policies and continuous queries;
  *  3. one edge agent per crossing (its own process), reading socat ptys and the broker;
- *  4. the corridor simulator playing every device live, and writing its ground truth;
- *     the dashboard (its own process) with demo sign-ins for each role;
+ *  4. the corridor simulator playing every device live, and writing its ground truth (one
+ *     process per crossing); the dashboard (its own process) with demo sign-ins for each role;
  *  5. meanwhile the history: the last 14 days (GATEWATCH_BACKFILL_DAYS; 0 for none) of the
  *     three crossings up to the moment the live simulation took over, replayed through the edge
  *     code into InfluxDB; skipped where already there, completed where an earlier run stopped.
  * History and live are one simulation per crossing (same seed, traffic seeded by local day),
  * so that the live queues go on from where the history left them, without a gap.
- * Ctrl-C stops everything.
+ * The agents, simulators and dashboard are supervised: one that exits by itself is started again
+ * with backoff (supervisor/), the rest goes on. Only Ctrl-C (or SIGTERM) stops everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseSiteConfig } from '@gatewatch/edge';
 import { applySchema, freePort, SocatPty, startInfluxd, startMosquitto } from '@gatewatch/infra';
-import { backfill, progressBar, type DeviceEmission } from './backfill.js';
-import { CROSSING_IDS, crossing as crossingById, localMidnight, siteDescription, simulate, truthLine, type Crossing, type SimItem } from './corridor/index.js';
+import { backfill, progressBar } from './backfill.js';
+import { CROSSING_IDS, crossing as crossingById, localMidnight, siteDescription, simulate, type Crossing } from './corridor/index.js';
+import { CREDENTIAL_ENV } from './credentialEnv.js';
 import { dashboardConfig, demoUsers } from './dashboardSite.js';
-import { LiveDriver } from './liveDriver.js';
+import { deviceEmissions } from './liveSimulation.js';
+import { SupervisedProcess } from './supervisor/supervisedProcess.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url))); // sim/dist → repo root
 const DATA = resolve(process.env.GATEWATCH_DATA_DIR ?? join(ROOT, '.data'));
@@ -36,16 +38,10 @@ const BACKFILL_DAYS = Number(process.env.GATEWATCH_BACKFILL_DAYS ?? 14);
 const DASHBOARD_PORT = Number(process.env.GATEWATCH_DASHBOARD_PORT ?? 18080);
 
 /**
- * Credentials of existing services come from the environment only (never a file of the
- * repository): the agents get the names of these variables in their site configs and read
- * them at start, as a real site's config would name its own.
+ * A site config's credentials section for a service, when its variables are set (credentialEnv.ts):
+ * the agents get the names of the variables and read them at start, as a real site's config
+ * would name its own; the simulators and the dashboard inherit the environment.
  */
-const CREDENTIAL_ENV = {
-  influx: { usernameEnv: 'GATEWATCH_INFLUX_USERNAME', passwordEnv: 'GATEWATCH_INFLUX_PASSWORD' },
-  mqtt: { usernameEnv: 'GATEWATCH_MQTT_USERNAME', passwordEnv: 'GATEWATCH_MQTT_PASSWORD' },
-} as const;
-
-/** A site config's credentials section for a service, when its variables are set. */
 function credentialsFor(service: keyof typeof CREDENTIAL_ENV): { usernameEnv: string; passwordEnv?: string } | undefined {
   const names = CREDENTIAL_ENV[service];
   if (!process.env[names.usernameEnv]) return undefined;
@@ -75,24 +71,6 @@ async function portOr(preferred: number): Promise<number> {
   });
 }
 
-/** The device emissions of a simulation, without its truth records. */
-function* deviceEmissions(items: Iterable<SimItem>, onTruth?: (item: Extract<SimItem, { kind: 'truth' }>) => void): Iterable<DeviceEmission> {
-  for (const item of items) {
-    if (item.kind === 'truth') onTruth?.(item);
-    else yield item;
-  }
-}
-
-/** The broker URL the simulated cameras publish to, with the credentials of the environment (never printed). */
-function simulatorMqttUrl(url: string): string {
-  const username = process.env[CREDENTIAL_ENV.mqtt.usernameEnv];
-  if (!username) return url;
-  const u = new URL(url);
-  u.username = username;
-  u.password = process.env[CREDENTIAL_ENV.mqtt.passwordEnv] ?? '';
-  return u.toString();
-}
-
 /** Waits until the dashboard answers (its health, whatever it says), or fails naming its log. */
 async function waitForDashboard(url: string, logPath: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -106,17 +84,6 @@ async function waitForDashboard(url: string, logPath: string): Promise<void> {
     }
   }
 }
-
-/** The items of a simulation from `t` on (what came before was the history's). */
-function* from(t: number, items: Iterable<SimItem>): Iterable<SimItem> {
-  for (const item of items) if (item.at >= t) yield item;
-}
-
-/** Agents and the dashboard die with this command, also when it fails (its services do too: infra's exit hooks). */
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
 
 async function main(): Promise<void> {
   checkNumber('GATEWATCH_SEED', SEED, Number.isSafeInteger, 'a whole number');
@@ -137,25 +104,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  /** A Node process of ours (an agent, the dashboard): stopped with SIGTERM, fatal if it dies. */
-  const startChild = (what: string, args: string[], logPath: string): void => {
-    // Own process group: Ctrl-C reaches only this command, which stops the agents first (they
-    // drain into a still running InfluxDB), then the services.
-    const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')], detached: true });
-    children.add(child);
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      if (!stopping) {
-        console.error(`${what} exited (${code ?? signal}); see ${logPath}`);
-        void stopAll(1);
-      }
-    });
-    stops.push(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      await exited;
-    });
+  // On a terminal, the history's progress bar is redrawn in place on the last line: what
+  // happens to a process goes over it (the bar comes back at its next step).
+  const print = (text: string): void => void process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${text}\n`);
+  /**
+   * A Node process of ours (an agent, a simulator, the dashboard), started again with backoff
+   * whenever it exits by itself: one crash must not take the corridor down, nor the history
+   * being filled in. Stopped (SIGTERM, waiting for it) only by stopAll, in reverse start order:
+   * the agents before the services, so that they drain into a still running InfluxDB. If this
+   * command fails or dies, its exit hook kills them (supervisor/supervisedProcess.ts).
+   */
+  const startChild = (name: string, args: (restarts: number) => string[], logPath: string): void => {
+    const child = new SupervisedProcess({ name, args, logPath, print });
+    child.start();
+    stops.push(() => child.stop());
   };
 
   let influxUrl = process.env.GATEWATCH_INFLUX_URL;
@@ -204,25 +166,24 @@ async function main(): Promise<void> {
     const sitePath = join(DATA, 'sites', `${crossing.id}.yaml`);
     mkdirSync(join(DATA, 'sites'), { recursive: true });
     writeFileSync(sitePath, `# Written by the run command for the simulated devices under ${join(DATA, 'dev', crossing.id)}\n${stringify(site)}`);
-    startChild(`the edge agent of ${crossing.id}`, [join(ROOT, 'edge/dist/main.js'), '--config', sitePath], join(DATA, 'logs', `edge-${crossing.id}.log`));
+    const agent = [join(ROOT, 'edge/dist/main.js'), '--config', sitePath];
+    startChild(`the edge agent of ${crossing.id}`, () => agent, join(DATA, 'logs', `edge-${crossing.id}.log`));
   }
   mkdirSync(join(DATA, 'truth'), { recursive: true });
-  // The moment the live simulation takes over from the history. The live simulation starts a
-  // day earlier, unseen, so that the queues, trains and inspections in progress now are there.
+  // The moment the live simulation takes over from the history (live-sim.ts: it simulates from
+  // the day before, unseen, so that the queues, trains and inspections in progress now are there).
   const liveFrom = Date.now();
-  const liveSimFrom = localMidnight(liveFrom) - DAY_MS;
   sites.forEach(({ crossing, config }, i) => {
     const truthPath = join(DATA, 'truth', `${crossing.id}-${new Date(liveFrom).toISOString().slice(0, 19).replace(/:/g, '')}.ndjson`);
-    const driver = new LiveDriver({
-      mqttUrl: simulatorMqttUrl(mqttUrl!),
-      clientId: `gatewatch-sim-${crossing.id}`,
-      serialPaths: Object.fromEntries(config.devices.serial.map((d) => [d.id, `${d.path}.sim`])),
-      emissions: deviceEmissions(from(liveFrom, simulate({ crossing, seed: SEED + i, fromMs: liveSimFrom, toMs: Infinity })), (t) =>
-        appendFileSync(truthPath, truthLine(t.record)),
-      )[Symbol.iterator](),
-    });
-    driver.start();
-    stops.push(() => driver.stop());
+    const simulator = [
+      join(ROOT, 'sim/dist/live-sim.js'),
+      ...['--crossing', crossing.id, '--seed', String(SEED + i), '--mqtt-url', mqttUrl!, '--truth', truthPath],
+      ...config.devices.serial.flatMap((d) => ['--serial', `${d.id}=${d.path}.sim`]),
+    ];
+    // The first start plays from the hand-over, so that history and live join without a gap; one
+    // started again plays from its own start (the traffic is the same: seeded by local day), what
+    // fell due while it was down is lost, as when real devices are down.
+    startChild(`the live simulator of ${crossing.id}`, (restarts) => (restarts === 0 ? [...simulator, '--from', String(liveFrom)] : simulator), join(DATA, 'logs', `sim-${crossing.id}.log`));
   });
 
   // The dashboard: its own process, so that the history's replay never delays a live update.
@@ -243,7 +204,8 @@ async function main(): Promise<void> {
       }),
     )}`,
   );
-  startChild('the dashboard', [join(ROOT, 'dashboard/server/dist/main.js'), '--config', dashboardPath, '--static', join(ROOT, 'dashboard/web/dist')], join(DATA, 'logs', 'dashboard.log'));
+  const dashboard = [join(ROOT, 'dashboard/server/dist/main.js'), '--config', dashboardPath, '--static', join(ROOT, 'dashboard/web/dist')];
+  startChild('the dashboard', () => dashboard, join(DATA, 'logs', 'dashboard.log'));
   const dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
   await waitForDashboard(dashboardUrl, join(DATA, 'logs', 'dashboard.log'));
 
