@@ -4,6 +4,7 @@
  * the end, and the heap after a full GC (fuzz/heapInspector.ts) returns to within 20 % of what it
  * was after a warm-up; RSS is reported, not judged. And how long a dashboard target runs.
  */
+import { runFuzzAsync, SUITE_SEED, type AsyncFuzzTarget } from '@gatewatch/shared/fuzzing';
 import type { FuzzServer } from './server.js';
 import type { Memory } from './heapInspector.js';
 
@@ -82,3 +83,21 @@ export const SUITE_INPUTS = 300;
 export const warmupInputs = (long: boolean): number => (long ? 2_000 : 100);
 /** A test against a started server: starting it and the suite's inputs, or a long run. */
 export const serverTestTimeoutMs = (long: boolean): number => (long ? 60 * 60_000 : 90_000);
+
+/**
+ * The suite's small run of a target on a mutant server, which must fail: its failure message
+ * (fast-check's report, the server's stderr among it), shown in part on the console. Throws when
+ * the run passes, so that a mutant test cannot pass by a fuzz that found nothing.
+ */
+export async function failureOnMutant<Ts>(target: AsyncFuzzTarget<Ts>, shownLines: number): Promise<string> {
+  const failure = await runFuzzAsync(target, SUITE_INPUTS, { long: false, seed: SUITE_SEED, minInputs: 0 }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(failure instanceof Error)) throw new Error(`the fuzz of ${target.name} passed on the mutant server: it would not see the bug`);
+  console.log(`the fuzz on the mutant: ${failure.message.split('\n').slice(0, shownLines).join('\n')}`);
+  return failure.message;
+}
+
+/** What the report of a crash of the mutants' bug says (the original watch bug's TypeError, or its stack overflow on a deep value). */
+export const MUTANT_CRASH = /the server process exited with code 1[\s\S]*(Cannot convert object to primitive value|Maximum call stack size exceeded)/;
