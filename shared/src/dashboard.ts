@@ -269,8 +269,11 @@ export interface ServerToClientEvents {
   alert: (a: Alert) => void;
 }
 
-/** The answer to `watch`; a refusal names its reason (`code`: UNAUTHORIZED, BAD_PARAMETER, FORBIDDEN, RATE_LIMITED, INTERNAL). */
-export type WatchReply = { ok: true } | { ok: false; code?: string; error: string };
+/**
+ * The answer to `watch`; a refusal names its reason (`code`: UNAUTHORIZED, BAD_PARAMETER,
+ * FORBIDDEN, RATE_LIMITED, INTERNAL) in English for logs, and a RATE_LIMITED one the seconds to wait.
+ */
+export type WatchReply = { ok: true } | { ok: false; code?: string; error: string; retryAfterS?: number };
 
 export interface ClientToServerEvents {
   /** Join a checkpoint's officer room: answered with `checkpoint` (whole state) then live events. */

@@ -90,10 +90,16 @@ const stop = (): void => {
   // Messages not yet handed to a broker that has gone away are lost anyway (devices down):
   // never hold up the run command's Ctrl-C for them.
   setTimeout(() => process.exit(0), 5000).unref();
-  void driver.stop().then(() => {
-    console.log(`${new Date().toISOString()} live simulator of ${opts.crossing}: stopped (sent ${driver.sent.serial} serial frames, ${driver.sent.mqtt} messages)`);
-    process.exit(0);
-  });
+  driver.stop().then(
+    () => {
+      console.log(`${new Date().toISOString()} live simulator of ${opts.crossing}: stopped (sent ${driver.sent.serial} serial frames, ${driver.sent.mqtt} messages)`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(`${new Date().toISOString()} live simulator of ${opts.crossing}: stopped, not cleanly: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(0);
+    },
+  );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

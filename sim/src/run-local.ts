@@ -85,24 +85,30 @@ async function waitForDashboard(url: string, logPath: string): Promise<void> {
   }
 }
 
+/** Set by main once it can stop what it started: Ctrl-C, SIGTERM, or a failure at start-up. */
+let stopAll: ((code: number) => Promise<never>) | undefined;
+let stopping = false;
+
 async function main(): Promise<void> {
   checkNumber('GATEWATCH_SEED', SEED, Number.isSafeInteger, 'a whole number');
   checkNumber('GATEWATCH_DASHBOARD_PORT', DASHBOARD_PORT, (n) => Number.isInteger(n) && n > 0 && n < 65536, 'a TCP port number');
   checkNumber('GATEWATCH_BACKFILL_DAYS', BACKFILL_DAYS, (n) => Number.isInteger(n) && n >= 0 && n <= 30, 'a whole number of days from 0 to 30 (the raw retention)');
   mkdirSync(join(DATA, 'logs'), { recursive: true });
   const stops: (() => Promise<void>)[] = [];
-  let stopping = false;
-  const stopAll = async (code: number): Promise<never> => {
+  const supervised: SupervisedProcess[] = [];
+  stopAll = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       console.log('\nStopping…');
+      // None is started again while the others stop, in reverse order, ahead of it.
+      for (const p of supervised) p.hold();
       for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(String(e)));
       console.log('Stopped.');
     }
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGINT', () => void stopAll?.(0));
+  process.on('SIGTERM', () => void stopAll?.(0));
 
   // On a terminal, the history's progress bar is redrawn in place on the last line: what
   // happens to a process goes over it (the bar comes back at its next step).
@@ -116,6 +122,7 @@ async function main(): Promise<void> {
    */
   const startChild = (name: string, args: (restarts: number) => string[], logPath: string): void => {
     const child = new SupervisedProcess({ name, args, logPath, print });
+    supervised.push(child);
     child.start();
     stops.push(() => child.stop());
   };
@@ -265,6 +272,12 @@ Look at what the agents write:
 }
 
 main().catch((err: unknown) => {
+  // A start-up step that fails because Ctrl-C is stopping the stack (the dashboard stopped
+  // while waited for): the stop goes on and exits as it should.
+  if (stopping) return;
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  process.exit(1);
+  // What did start is stopped in order (the agents drain into a running InfluxDB); the exit hook
+  // kills the rest if even that fails.
+  if (stopAll) void stopAll(1);
+  else process.exit(1);
 });

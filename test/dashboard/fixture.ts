@@ -213,8 +213,8 @@ export async function login(base: string, username: string, password = PASSWORD)
 }
 
 /** A socket.io client that records every event it gets. */
-export function openSocket(base: string, cookie?: string, origin?: string): { socket: GwSocket; events: { name: string; args: unknown[] }[] } {
-  const extraHeaders: Record<string, string> = {};
+export function openSocket(base: string, cookie?: string, origin?: string, headers: Record<string, string> = {}): { socket: GwSocket; events: { name: string; args: unknown[] }[] } {
+  const extraHeaders: Record<string, string> = { ...headers };
   if (cookie) extraHeaders['cookie'] = cookie;
   if (origin) extraHeaders['origin'] = origin;
   const socket: GwSocket = ioClient(base, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders });

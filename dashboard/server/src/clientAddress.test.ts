@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey } from './clientAddress.js';
+import { clientKey, isLoopback } from './clientAddress.js';
 
 describe('the key a client is counted under', () => {
   it('is the IPv4 address, also when a dual-stack socket shows it IPv4-mapped', () => {
@@ -19,5 +19,12 @@ describe('the key a client is counted under', () => {
     expect(clientKey(undefined)).toBe('unknown');
     expect(clientKey('')).toBe('unknown');
     expect(clientKey('not an address')).toBe('not an address');
+  });
+});
+
+describe('isLoopback', () => {
+  it('is a client on this machine: 127.0.0.0/8, ::1, and 127.x mapped into IPv6', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(isLoopback(a), a).toBe(true);
+    for (const a of [undefined, '', '10.0.0.1', '::ffff:10.0.0.1', '2001:db8::1', '128.0.0.1', '::2']) expect(isLoopback(a), a).toBe(false);
   });
 });

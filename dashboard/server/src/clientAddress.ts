@@ -35,3 +35,9 @@ function expandIPv6(address: string): string[] | undefined {
   const groups = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right];
   return groups.map((g) => parseInt(g, 16).toString(16));
 }
+
+/** A client on this machine (127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6): a local monitor. */
+export function isLoopback(address: string | undefined): boolean {
+  const key = clientKey(address);
+  return /^127\.\d+\.\d+\.\d+$/.test(key) || address === '::1';
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GateWatchError, InputError } from '@gatewatch/shared';
 import { BadRequest, RateLimited, UpstreamError } from './errors.js';
 import { AnswerLog, errorAnswer, Guard, HandlerErrors } from './guard.js';
 import { createLog, silentLog } from './log.js';
@@ -85,6 +86,9 @@ describe('errorAnswer', () => {
     expect(errorAnswer(new TypeError('Cannot convert object to primitive value'))).toEqual({ status: 500, code: 'INTERNAL', message: 'internal error', internal: true });
     expect(errorAnswer(Object.assign(new Error('x'), { status: 599 }))).toMatchObject({ status: 500, internal: true });
     expect(errorAnswer('a string')).toMatchObject({ status: 500, internal: true });
+    // Input refused by a shared decoder is the sender's; any other error of ours without a status is a bug.
+    expect(errorAnswer(new InputError('BAD_JSON', 'not JSON', 'payload'))).toEqual({ status: 400, code: 'BAD_JSON', message: 'payload: not JSON', internal: false });
+    expect(errorAnswer(new GateWatchError('SOMETHING', 'unexpected'))).toMatchObject({ status: 500, code: 'INTERNAL', internal: true });
   });
 
   it('counts at most 200 handler names, the rest as other', () => {

@@ -7,7 +7,8 @@
  * logistics firm (a socket.io listener that throws takes the process down: nothing above it in
  * socket.io catches).
  */
-import { GateWatchError } from '@gatewatch/shared';
+import { GateWatchError, InputError } from '@gatewatch/shared';
+import { RateLimited } from './errors.js';
 import type { Log } from './log.js';
 
 /** What a caller is answered: a status for REST, code and message for both. */
@@ -37,9 +38,9 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
  * internal error whose message stays in the log.
  */
 export function errorAnswer(error: unknown): ErrorAnswer {
-  if (error instanceof GateWatchError) {
-    const status = (error as { status?: unknown }).status;
-    const s = typeof status === 'number' ? status : 400;
+  if (error instanceof InputError) return { status: 400, code: error.code, message: error.message, internal: false };
+  if (error instanceof GateWatchError && typeof (error as { status?: unknown }).status === 'number') {
+    const s = (error as unknown as { status: number }).status;
     // 502/503: a service behind us is down, not a bug of ours.
     return { status: s, code: error.code, message: error.message, internal: s === 500 };
   }
@@ -135,6 +136,8 @@ export interface ErrorAck {
   ok: false;
   code: string;
   error: string;
+  /** A RATE_LIMITED refusal: the seconds to wait. */
+  retryAfterS?: number;
 }
 
 /**
@@ -152,6 +155,12 @@ export class Guard {
   /** The stats of every guarded handler (REST's error handler counts into the same). */
   get errors(): HandlerErrors {
     return this.deps.errors;
+  }
+
+  /** Records and logs a refusal decided without an error (Node's parser refusing a request). */
+  refused(handler: string, answer: ErrorAnswer): void {
+    this.deps.errors.record(handler, answer);
+    this.answers.write(handler, answer, undefined);
   }
 
   /** Records and logs a failure of `handler`; what to answer. */
@@ -184,7 +193,8 @@ export class Guard {
       };
       const refuse = (error: unknown): void => {
         const a = this.failed(handler, error);
-        reply({ ok: false, code: a.code, error: a.message } satisfies ErrorAck);
+        const wait = error instanceof RateLimited ? { retryAfterS: error.retryAfterS } : {};
+        reply({ ok: false, code: a.code, error: a.message, ...wait } satisfies ErrorAck);
       };
       try {
         const result = fn(ack ? args.slice(0, -1) : args, reply);

@@ -219,6 +219,15 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><h1>GateWatch</h1><p>The web app is not built. Run <code>pnpm --filter @gatewatch/web run build</code> and restart the dashboard.</p>
 <p>The API answers under <a href="/api/v1/openapi.json">/api/v1</a>.</p></body></html>`;
 
+/** A URL path as a file server decodes it; one it cannot decode as it is (the file server refuses it). */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** The built web app; index.html for any other GET (the app's own routes), or a page saying it is not built. */
 export function staticApp(dir: string | undefined): express.RequestHandler[] {
   const root = dir === undefined ? undefined : resolve(dir);
@@ -232,7 +241,8 @@ export function staticApp(dir: string | undefined): express.RequestHandler[] {
   }
   return [
     // Source maps are not for the public, even when a build made them (vite build --sourcemap).
-    (req, _res, next) => (req.path.endsWith('.map') ? next(new HttpError(404, 'NOT_FOUND', `nothing here for ${req.method} ${req.path}`)) : next()),
+    // Decoded as the static server decodes it (`.m%61p`), and in any case (`.MAP` on a disk that ignores case).
+    (req, _res, next) => (/\.map$/i.test(decodedPath(req.path)) ? next(new HttpError(404, 'NOT_FOUND', `nothing here for ${req.method} ${req.path}`)) : next()),
     // No redirect of a folder to its slash (a 301 with an HTML body): the app's own routes answer.
     express.static(root, { index: 'index.html', fallthrough: true, redirect: false, maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }),
     (req, res, next) => {
@@ -266,9 +276,10 @@ export function clientErrorHandler(guard: Guard) {
         : status === 408
           ? 'the request took too long to arrive (headers within 20 s, the whole request within 30 s)'
           : 'the request is not valid HTTP';
-    guard.errors.record('http parser', { status, code, message, internal: false });
+    guard.refused('http parser', { status, code, message, internal: false });
     const body = JSON.stringify({ error: { code, message } });
     const headers = { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
-    socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+    // Closed once written: a client that never closes its side must not hold the connection.
+    socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`, () => socket.destroy());
   };
 }

@@ -14,6 +14,8 @@ import { Guard, HandlerErrors } from './guard.js';
 import { HealthCheck } from './health.js';
 import { historyRouter } from './history/routes.js';
 import { apiNotFound, clientErrorHandler, declaredBodyLimit, errorHandler, jsonBody, mount, noStore, notFound, requireGateWatchHeader, requireHost, securityHeaders, staticApp } from './http.js';
+import { isLoopback } from './clientAddress.js';
+import { serverOrigin } from './origin.js';
 import { ProxyWatch } from './proxyWatch.js';
 import { InfluxClient } from './influx.js';
 import { MqttBridge } from './live/bridge.js';
@@ -71,8 +73,10 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   const guard = new Guard({ log, errors: new HandlerErrors() });
   const app = express();
   app.disable('x-powered-by');
+  const proxyWatch = new ProxyWatch(log);
   /** Whether the peer of a request is a proxy `server.trustProxy` names: Express's own compiled rule. */
   const trustsPeer = (req: IncomingMessage): boolean => (app.get('trust proxy fn') as (address: string | undefined, hop: number) => boolean)(req.socket.remoteAddress, 0);
+  const isTls = (req: IncomingMessage): boolean => (req.socket as { encrypted?: boolean }).encrypted === true;
   const sockets = new LiveSockets({
     state,
     auth,
@@ -80,13 +84,18 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
     log,
     guard,
     checkpoints: config.checkpoints.map((c) => c.id),
-    // Express's own answer to "came over https" (TLS declared, or X-Forwarded-Proto from a trusted proxy).
-    https: (req) => config.server.secureCookies || (trustsPeer(req) && req.headers['x-forwarded-proto'] === 'https'),
+    origin: (req) => serverOrigin(req.headers, { tls: config.server.secureCookies || isTls(req), trustedProxy: trustsPeer(req) }),
+    onForeignOrigin: (origin, expected) => proxyWatch.foreignOrigin(origin, expected),
     ...(options.now ? { now: options.now } : {}),
   });
   const bridge = new MqttBridge({ config: config.mqtt, state, log, onEvents: guard.callback('live records', (events: LiveEvent[]) => sockets.send(events)), guard });
-  const proxyWatch = new ProxyWatch(config.server.trustProxy, log);
-  const health = new HealthCheck({ influx, bridge, errors: guard.errors, warnings: () => proxyWatch.warnings() });
+  const health = new HealthCheck({
+    influx,
+    bridge,
+    errors: guard.errors,
+    warnings: () => proxyWatch.warnings(),
+    insider: (req) => isLoopback(req.ip) || auth.fromCookie(req.headers.cookie, false) !== undefined,
+  });
 
   // The reverse proxy in front, by address: the client is the address that proxy appended to
   // X-Forwarded-For (the rightmost entry not added by a trusted proxy), not whatever the client
@@ -97,7 +106,7 @@ export async function startDashboard(config: DashboardConfig, options: Dashboard
   app.set('trust proxy', trust === true ? 'loopback' : trust === false ? false : trust);
   app.use(securityHeaders(config.server.secureCookies));
   app.use(requireHost);
-  app.use(proxyWatch.middleware);
+  app.use(proxyWatch.middleware(trustsPeer));
   app.use(declaredBodyLimit);
   app.use('/api', mount('/api'), requireGateWatchHeader, jsonBody);
   app.get('/api/health', health.route);

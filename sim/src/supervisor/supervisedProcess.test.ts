@@ -107,4 +107,20 @@ describe('the end of a log', () => {
     expect(logTail(path, 3)).toEqual([`${'x'.repeat(100)} 19`, 'second last', 'last']);
     expect(logTail(join(dir, 'missing.log'))).toEqual([]);
   });
+
+  it('that cannot be started again (its log folder gone) says so and tries later, never throwing; hold() stops the restarts', async () => {
+    const folder = mkdtempSync(join(dir, 'gone-'));
+    const out = recorder();
+    const p = new SupervisedProcess({ name: 'the orphan', args: () => ['-e', 'process.exit(4)'], logPath: join(folder, 'orphan.log'), policy: FAST, print: out.print });
+    p.start();
+    await until('its exit', () => out.lines.some((l) => / exited /.test(l.text)));
+    rmSync(folder, { recursive: true, force: true });
+    await until('two failed starts', () => out.lines.filter((l) => / could not be started again /.test(l.text)).length >= 2);
+    expect(out.lines.find((l) => / could not be started again /.test(l.text))!.text).toMatch(/^the orphan could not be started again \(ENOENT.*\); next try in 0\.\d s\.$/);
+    p.hold();
+    const printed = out.lines.length;
+    await sleep(600);
+    expect(out.lines.length).toBe(printed);
+    await p.stop();
+  });
 });

@@ -118,19 +118,38 @@ export class SupervisedProcess {
     this.delayMs = restartDelay(this.delayMs, upForMs, this.policy);
     const { name, logPath } = this.opts;
     this.print(exitReport({ name, pid, code, signal, upForMs, restartInMs: this.delayMs, logPath, logTail: logTail(logPath) }));
+    this.schedule();
+  }
+
+  /** A start again after the delay; one that fails (its log folder gone, no file handle left) is tried again later, never thrown. */
+  private schedule(): void {
+    const { name } = this.opts;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.stopping) return;
       this.restarts++;
-      this.start();
+      try {
+        this.start();
+      } catch (error) {
+        this.delayMs = restartDelay(this.delayMs, 0, this.policy);
+        this.print(`${name} could not be started again (${error instanceof Error ? error.message : String(error)}); next try in ${duration(this.delayMs)}.`);
+        this.schedule();
+        return;
+      }
       if (this.child) this.print(`${name} started again (pid ${this.child.pid}, restart ${this.restarts}).`);
     }, this.delayMs);
   }
 
-  /** Ends it for good: no restart is pending any more; SIGTERM, and SIGKILL if it has not exited after the timeout. */
-  async stop(): Promise<void> {
+  /** No start again from now on (the stack is stopping, in order: this one's turn may come later). */
+  hold(): void {
     this.stopping = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Ends it for good: no restart is pending any more; SIGTERM, and SIGKILL if it has not exited after the timeout. */
+  async stop(): Promise<void> {
+    this.hold();
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -166,18 +166,19 @@ function isBufferJson(v: unknown): boolean {
 }
 
 /**
- * An ack as docs/dashboard.md has it: `{ ok: true }` or `{ ok: false, code?, error }`, the code
- * text; `INTERNAL` is a handler that threw (the guard caught it): a finding, not an answer.
+ * An ack as docs/dashboard.md has it: `{ ok: true }` or `{ ok: false, code?, error }` (a
+ * `RATE_LIMITED` one with `retryAfterS`, whole seconds), the code text; `INTERNAL` is a handler
+ * that threw (the guard caught it): a finding, not an answer.
  */
 function checkAck(r: unknown[], what: string): boolean {
-  const a = r[0] as { ok?: unknown; code?: unknown; error?: unknown } | null;
+  const a = r[0] as { ok?: unknown; code?: unknown; error?: unknown; retryAfterS?: unknown } | null;
   const keys = a !== null && typeof a === 'object' ? Object.keys(a).sort().join(',') : '';
-  const good =
-    r.length === 1 &&
-    a !== null &&
-    typeof a === 'object' &&
-    ((a.ok === true && keys === 'ok') || (a.ok === false && typeof a.error === 'string' && (keys === 'error,ok' || (keys === 'code,error,ok' && typeof a.code === 'string'))));
-  if (!good) throw new Error(`${what}: the ack came back as ${shown(r)}, not { ok: true } or { ok: false, code?: string, error: string }`);
+  const refusal = (k: string): boolean =>
+    k === 'error,ok' ||
+    (k === 'code,error,ok' && typeof a?.code === 'string') ||
+    (k === 'code,error,ok,retryAfterS' && a?.code === 'RATE_LIMITED' && Number.isInteger(a.retryAfterS) && (a.retryAfterS as number) > 0);
+  const good = r.length === 1 && a !== null && typeof a === 'object' && ((a.ok === true && keys === 'ok') || (a.ok === false && typeof a.error === 'string' && refusal(keys)));
+  if (!good) throw new Error(`${what}: the ack came back as ${shown(r)}, not { ok: true } or { ok: false, code?: string, error: string, retryAfterS? }`);
   if (a.code === 'INTERNAL') throw new Error(`${what}: the ack says a handler threw: ${shown(a)}`);
   return a.ok === true;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/load.js';
 import { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
 import { SessionStore } from './sessions.js';
-import { ADDRESS_MAX_FAILURES, LoginThrottle } from './throttle.js';
+import { ADDRESS_MAX_FAILURES, LoginThrottle, SignInLimits } from './throttle.js';
 import { loadUsers } from './users.js';
 
 describe('password hashes', () => {
@@ -153,5 +153,51 @@ describe('sign-in throttle', () => {
     }
     expect(byAddress.retryAfterS('10.0.0.1')).toBe(900);
     expect(byAddress.retryAfterS('10.0.0.2')).toBe(0);
+  });
+});
+
+describe('sign-in limits together', () => {
+  const at = (username: string, address: string, o: { device?: boolean; knownAddress?: boolean } = {}) => ({ username, address, device: o.device ?? false, knownAddress: o.knownAddress ?? false });
+  const fail = (limits: SignInLimits, a: ReturnType<typeof at>, n: number) => {
+    for (let i = 0; i < n; i++) {
+      expect(limits.retryAfterS(a), `${a.username} attempt ${i + 1}`).toBe(0);
+      limits.failed(a);
+    }
+  };
+
+  it("lets an office's known users and browsers through its colleagues' 30 failures, but not a newcomer", () => {
+    const limits = new SignInLimits(() => 0);
+    for (let i = 0; i < 30; i++) fail(limits, at(`colleague.${i}`, '10.0.0.1'), 1);
+    expect(limits.retryAfterS(at('newcomer', '10.0.0.1'))).toBeGreaterThan(0);
+    expect(limits.retryAfterS(at('officer', '10.0.0.1', { device: true }))).toBe(0);
+    expect(limits.retryAfterS(at('manager', '10.0.0.1', { knownAddress: true }))).toBe(0);
+  });
+
+  it("counts a user's own browser apart: a guesser beside the officer cannot lock it out, a stolen cookie still meets 5", () => {
+    const limits = new SignInLimits(() => 0);
+    fail(limits, at('officer', '10.0.0.1'), 5);
+    expect(limits.retryAfterS(at('officer', '10.0.0.1'))).toBeGreaterThan(0);
+    expect(limits.retryAfterS(at('officer', '10.0.0.1', { device: true }))).toBe(0);
+    fail(limits, at('officer', '10.0.0.1', { device: true }), 5);
+    expect(limits.retryAfterS(at('officer', '10.0.0.1', { device: true }))).toBeGreaterThan(0);
+  });
+
+  it('holds every attempt from an address after 100 failures, the known users and browsers too', () => {
+    const limits = new SignInLimits(() => 0);
+    for (let i = 0; i < 20; i++) fail(limits, at(`user.${i}`, '10.0.0.1', { knownAddress: true }), 5);
+    expect(limits.retryAfterS(at('user.20', '10.0.0.1', { knownAddress: true }))).toBeGreaterThan(0);
+    expect(limits.retryAfterS(at('officer', '10.0.0.1', { device: true }))).toBeGreaterThan(0);
+    expect(limits.retryAfterS(at('officer', '10.0.0.2', { device: true }))).toBe(0);
+  });
+
+  it('takes back only the good attempt: a guesser with one good account cannot reset an address', () => {
+    const limits = new SignInLimits(() => 0);
+    for (let i = 0; i < 29; i++) fail(limits, at(`made.up.${i}`, '10.0.0.1'), 1);
+    const good = at('officer', '10.0.0.1');
+    fail(limits, good, 1);
+    limits.succeeded(good);
+    expect(limits.retryAfterS(at('made.up.x', '10.0.0.1'))).toBe(0);
+    limits.failed(at('made.up.x', '10.0.0.1'));
+    expect(limits.retryAfterS(at('made.up.y', '10.0.0.1'))).toBeGreaterThan(0);
   });
 });

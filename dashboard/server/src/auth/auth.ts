@@ -12,7 +12,7 @@ import type { Log } from '../log.js';
 import { clientKey } from '../clientAddress.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { Session, SessionStore } from './sessions.js';
-import { ADDRESS_MAX_FAILURES, KnownAddresses, LoginThrottle, USERNAME_MAX_FAILURES } from './throttle.js';
+import { KnownAddresses, SignInLimits } from './throttle.js';
 import type { User } from './users.js';
 
 export const SESSION_COOKIE = 'gw_session';
@@ -37,16 +37,15 @@ export function cookieValue(header: string | undefined, name: string): string | 
 /**
  * A browser where a user signed in before carries this (OWASP's "device cookie"): the user's
  * name and a MAC of it under the server's device key. Its sign-ins are not held back by the
- * per-username count, so that guesses from elsewhere cannot lock an officer out of their own
- * desk, phone or a new address; the per-address limits still apply to it.
+ * per-username and per-address counts, so that guesses from elsewhere or colleagues' typos
+ * cannot lock an officer out of their own desk, phone or a new address; its own failures are
+ * counted apart from those of others at its address, and the address's hard limit still applies.
  */
 export const DEVICE_COOKIE = 'gw_device';
 const DEVICE_COOKIE_MAX_AGE_S = 365 * 86_400;
 
 export class Auth {
-  private readonly throttle: LoginThrottle;
-  private readonly addressThrottle: LoginThrottle;
-  private readonly usernameThrottle: LoginThrottle;
+  private readonly limits: SignInLimits;
   private readonly knownAddresses: KnownAddresses;
 
   /** `now`: the throttles' clock (tests move it). */
@@ -62,9 +61,7 @@ export class Auth {
     },
   ) {
     const now = deps.now ?? Date.now;
-    this.throttle = new LoginThrottle(now);
-    this.addressThrottle = new LoginThrottle(now, ADDRESS_MAX_FAILURES);
-    this.usernameThrottle = new LoginThrottle(now, USERNAME_MAX_FAILURES);
+    this.limits = new SignInLimits(now);
     this.knownAddresses = new KnownAddresses(now);
   }
 
@@ -128,21 +125,13 @@ export class Auth {
       // The client's address as the trusted proxy gives it (server.ts, 'trust proxy'), or the
       // peer's; an IPv6 client by its /64 (clientAddress.ts).
       const address = clientKey(req.ip);
-      const key = `${username}\n${address}`;
-      // A browser or address where this user signed in before passes the counts that others'
-      // failures fill: the username's (guesses from elsewhere) and the address's (colleagues
-      // behind the crossing's one router). Its own failures at this address still hold it back.
-      const known = this.knownAddresses.has(username, address) || this.deviceKnows(req, username);
-      const waitS = Math.max(
-        this.throttle.retryAfterS(key),
-        known ? 0 : this.addressThrottle.retryAfterS(address),
-        known ? 0 : this.usernameThrottle.retryAfterS(username),
-      );
+      // A browser where this user signed in before (the device cookie) and an address where they
+      // did pass the counts that others' failures fill (throttle.ts, SignInLimits).
+      const attempt = { username, address, device: this.deviceKnows(req, username), knownAddress: this.knownAddresses.has(username, address) };
+      const waitS = this.limits.retryAfterS(attempt);
       if (waitS > 0) throw new RateLimited(waitS, `too many failed sign-ins; try again in ${waitS} s`, 'TOO_MANY_ATTEMPTS');
       // Counted now, before the scrypt: guesses sent all at once meet the limit as they arrive.
-      this.throttle.failed(key);
-      this.addressThrottle.failed(address);
-      this.usernameThrottle.failed(username);
+      this.limits.failed(attempt);
       const user = this.deps.users.get(username);
       // An unknown user costs one scrypt too: the answer's timing does not tell them apart.
       const good = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -150,11 +139,7 @@ export class Auth {
         this.deps.log.info({ username, address }, 'sign-in refused');
         throw new Unauthorized(WRONG_CREDENTIALS);
       }
-      this.throttle.succeeded(key);
-      // Only this attempt is taken back: other failures stay, or a guesser holding one good
-      // account could reset the address's count with it.
-      this.addressThrottle.forgive(address);
-      this.usernameThrottle.forgive(username);
+      this.limits.succeeded(attempt);
       this.knownAddresses.add(user.username, address);
       // A sign-in replaces the session this browser had (another user at the same desk).
       const previous = cookieValue(req.headers.cookie, SESSION_COOKIE);

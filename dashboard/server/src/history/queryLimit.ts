@@ -33,42 +33,45 @@ export class UserQueryLimit {
   }
 
   /**
-   * Waits for one of the user's query slots, held until the answer is sent or the client goes
-   * away. Called once a request's parameters and rights are checked: a refused request costs
-   * nothing and counts nothing. Throws RateLimited past the rate or the line.
+   * Runs `query` in one of the user's slots, waiting for one in line if both are taken. The slot
+   * is held until the query settles, not until the client goes: a client that asks and hangs up
+   * must not get a fresh slot while its query still runs at InfluxDB. Called once a request's
+   * parameters and rights are checked: a refused request costs nothing and counts nothing.
+   * Throws RateLimited past the rate or the line; a client that leaves while in line is never
+   * run (undefined).
    */
-  async slot(user: string, res: Response): Promise<void> {
+  async run<T>(user: string, res: Response, query: () => Promise<T>): Promise<T | undefined> {
     const waitMs = this.rate.take(user);
     if (waitMs > 0) {
       const s = Math.max(1, Math.ceil(waitMs / 1000));
       throw new RateLimited(s, `more than ${this.limits.perMinute} history queries a minute; try again in ${s} s`);
     }
-    const take = (): void => {
-      this.running.set(user, (this.running.get(user) ?? 0) + 1);
-      // 'close' comes once the answer is sent or the client went away: the slot is free either way.
-      res.once('close', () => this.release(user));
-    };
-    if ((this.running.get(user) ?? 0) < this.limits.running) return take();
-    const line = this.waiting.get(user) ?? [];
-    if (line.length >= this.limits.waiting) {
-      throw new RateLimited(2, `${this.limits.running} history queries of yours are running and ${line.length} waiting; try again when they are done`, 'TOO_BUSY');
-    }
-    this.waiting.set(user, line);
-    await new Promise<void>((resolve, reject) => {
-      const turn = (): void => {
-        take();
-        resolve();
-      };
-      line.push(turn);
-      // A client that gives up while waiting leaves the line.
-      res.once('close', () => {
-        const i = line.indexOf(turn);
-        if (i < 0) return;
-        line.splice(i, 1);
-        if (line.length === 0 && this.waiting.get(user) === line) this.waiting.delete(user);
-        reject(new Error('the client went away while its query waited'));
+    if ((this.running.get(user) ?? 0) >= this.limits.running) {
+      const line = this.waiting.get(user) ?? [];
+      if (line.length >= this.limits.waiting) {
+        throw new RateLimited(2, `${this.limits.running} history queries of yours are running and ${line.length} waiting; try again when they are done`, 'TOO_BUSY');
+      }
+      this.waiting.set(user, line);
+      const stillThere = await new Promise<boolean>((resolve) => {
+        const turn = (): void => resolve(true);
+        line.push(turn);
+        // A client that gives up while waiting leaves the line, and its query is never sent.
+        res.once('close', () => {
+          const i = line.indexOf(turn);
+          if (i < 0) return;
+          line.splice(i, 1);
+          if (line.length === 0 && this.waiting.get(user) === line) this.waiting.delete(user);
+          resolve(false);
+        });
       });
-    });
+      if (!stillThere) return undefined;
+    }
+    this.running.set(user, (this.running.get(user) ?? 0) + 1);
+    try {
+      return await query();
+    } finally {
+      this.release(user);
+    }
   }
 
   /** Queries running and waiting now, per user (tests, health). */

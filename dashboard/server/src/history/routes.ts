@@ -29,10 +29,13 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
   const r = express.Router();
   r.use(deps.auth.requireUser);
   const limit = new UserQueryLimit(deps.limits, deps.now);
-  /** Checks the user may see these checkpoints, then waits for one of their query slots. */
-  const allowed = async (res: Response, checkpoints: readonly string[]): Promise<void> => {
+  /**
+   * Checks the user may see these checkpoints, then runs the query in one of their slots
+   * (queryLimit.ts); undefined when the client left while its query waited (nothing to answer).
+   */
+  const query = <T>(res: Response, checkpoints: readonly string[], run: () => Promise<T>): Promise<T | undefined> => {
     Auth.requireCheckpoints(user(res), checkpoints);
-    await limit.slot(user(res).username, res);
+    return limit.run(user(res).username, res, run);
   };
   const user = (res: Response) => (res.locals['signedIn'] as SignedIn).user;
   const format = (req: Request) => p.choice(req.query, 'format', ['json', 'csv'], 'json');
@@ -43,8 +46,8 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const interval = p.choice(req.query, 'interval', ['hour', 'day'], 'hour');
     const range = p.range(req.query, interval === 'hour' ? MAX_DAYS.throughputHour : MAX_DAYS.throughputDay);
     const csv = format(req) === 'csv';
-    await allowed(res, checkpoints);
-    const rows = await throughput(deps.influx, checkpoints, range, interval);
+    const rows = await query(res, checkpoints, () => throughput(deps.influx, checkpoints, range, interval));
+    if (!rows) return;
     if (csv) sendCsv(res, csvFileName(`throughput-${interval}`, range), rows, ['time', 'checkpoint', 'units', 'green', 'yellow', 'red', 'unknown']);
     else res.json(rows);
   });
@@ -60,8 +63,8 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
       throw new BadRequest('from', `clearance times are kept in detail for 30 days; choose a range from ${new Date(oldest).toISOString()} on`, p.one(req.query, 'from'));
     }
     const csv = format(req) === 'csv';
-    await allowed(res, checkpoints);
-    const rows = await clearanceTimes(deps.influx, checkpoints, range);
+    const rows = await query(res, checkpoints, () => clearanceTimes(deps.influx, checkpoints, range));
+    if (!rows) return;
     if (csv) sendCsv(res, csvFileName('clearance-times', range), rows, ['checkpoint', 'channel', 'units', 'medianS', 'p90S', 'p99S']);
     else res.json(rows);
   });
@@ -71,8 +74,8 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const checkpoints = p.checkpointList(req.query, 'checkpoints', known);
     const range = p.range(req.query, MAX_DAYS.heatmap);
     const csv = format(req) === 'csv';
-    await allowed(res, checkpoints);
-    const rows = await heatmap(deps.influx, checkpoints, range);
+    const rows = await query(res, checkpoints, () => heatmap(deps.influx, checkpoints, range));
+    if (!rows) return;
     if (csv) sendCsv(res, csvFileName('heatmap', range), rows, ['checkpoint', 'weekday', 'hour', 'units']);
     else res.json(rows);
   });
@@ -82,8 +85,9 @@ export function historyRouter(deps: { config: DashboardConfig; influx: InfluxCli
     const checkpoint = p.checkpoint(req.query, 'checkpoint', known);
     const range = p.range(req.query, MAX_DAYS.queue);
     const csv = format(req) === 'csv';
-    await allowed(res, [checkpoint]);
-    const { resolution, points } = await queueSeries(deps.influx, checkpoint, range);
+    const series = await query(res, [checkpoint], () => queueSeries(deps.influx, checkpoint, range));
+    if (!series) return;
+    const { resolution, points } = series;
     res.setHeader('X-GateWatch-Resolution', resolution);
     if (csv) sendCsv(res, csvFileName(`queue-${checkpoint}`, range), points, ['time', 'lane', 'length', 'waitS']);
     else res.json(points);

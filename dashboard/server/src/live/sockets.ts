@@ -16,6 +16,7 @@ import { Forbidden, RateLimited, Unauthorized } from '../errors.js';
 import type { Guard } from '../guard.js';
 import { SECURITY_HEADERS } from '../http.js';
 import type { Log } from '../log.js';
+import { isOrigin } from '../origin.js';
 import * as p from '../params.js';
 import { RateLimiter } from '../public/rateLimit.js';
 import type { LiveEvent, LiveState } from './state.js';
@@ -59,8 +60,10 @@ export class LiveSockets {
       log: Log;
       guard: Guard;
       checkpoints: readonly string[];
-      /** Whether a request came over https (TLS declared, or a trusted proxy says so). */
-      https: (req: IncomingMessage) => boolean;
+      /** This server's origin as the browser of a request sees it (origin.ts serverOrigin). */
+      origin: (req: IncomingMessage) => string | undefined;
+      /** A socket with a valid session came from another origin: a proxy that hides ours, or another site's page. */
+      onForeignOrigin?: (origin: string, expected: string | undefined) => void;
       now?: () => number;
     },
   ) {
@@ -127,7 +130,8 @@ export class LiveSockets {
 
   private connected(socket: GwSocket): void {
     const headers = socket.handshake.headers;
-    const signedIn = this.originAllowed(socket) ? this.deps.auth.fromCookie(headers.cookie) : undefined;
+    const session = this.deps.auth.fromCookie(headers.cookie, false);
+    const signedIn = session && this.originAllowed(socket) ? this.deps.auth.fromCookie(headers.cookie) : undefined;
     if (signedIn) {
       socket.data.signedIn = signedIn;
       void socket.join(sessionRoom(signedIn.session.key));
@@ -150,10 +154,8 @@ export class LiveSockets {
     const current = socket.data.signedIn && this.deps.auth.fromCookie(socket.handshake.headers.cookie);
     if (!current || current.session.id !== socket.data.signedIn?.session.id) throw new Unauthorized();
     const id = p.checkpointValue('checkpoint', checkpoint, this.known);
-    if (!Auth.maySee(current.user, id)) {
-      this.deps.log.info({ username: current.user.username, checkpoint: id }, 'refused to watch a checkpoint that is not the user\'s');
-      throw new Forbidden(`checkpoint '${id}' is not among yours`);
-    }
+    // Logged and counted by the guard, at most once a minute per code.
+    if (!Auth.maySee(current.user, id)) throw new Forbidden(`checkpoint '${id}' is not among yours`);
     const waitMs = this.watchBudget.take(current.user.username);
     if (waitMs > 0) {
       const s = Math.max(1, Math.ceil(waitMs / 1000));
@@ -166,14 +168,17 @@ export class LiveSockets {
 
   /**
    * Whether the page that opened the socket is ours, so that its cookie may be used: its Origin
-   * must be exactly this server's origin (scheme, host and port, nothing after), the scheme being
-   * https when TLS is declared or a trusted proxy says so. No Origin: not a browser page.
+   * must be exactly this server's origin as the browser sees it (origin.ts; behind a proxy, the
+   * proxy's). No Origin: not a browser page. A refusal is reported, since behind a proxy that
+   * does not pass on Host and X-Forwarded-Proto every officer's socket would be refused.
    */
   private originAllowed(socket: GwSocket): boolean {
-    const { origin, host } = socket.handshake.headers;
+    const { origin } = socket.handshake.headers;
     if (origin === undefined) return true;
-    if (host === undefined) return false;
-    return origin === `${this.deps.https(socket.request) ? 'https' : 'http'}://${host}`;
+    const expected = this.deps.origin(socket.request);
+    if (isOrigin(origin, expected)) return true;
+    this.deps.onForeignOrigin?.(origin, expected);
+    return false;
   }
 
   /** Every second: device silence, and the corridor when it changed (at most once a second). */

@@ -75,6 +75,9 @@ const vi = {
 
 
   'officer.signInRequired': 'Cần đăng nhập để xem trang của cửa khẩu.',
+  'officer.refused.notYours': 'Cửa khẩu này không thuộc phạm vi của bạn.',
+  'officer.refused.busy': 'Máy chủ đang bận với các yêu cầu của bạn; trang sẽ tự tải lại sau ít giây.',
+  'officer.refused.other': 'Máy chủ không gửi được số liệu trực tiếp của cửa khẩu này.',
   'officer.lanes': 'Các làn',
   'officer.lane': 'Làn {lane}',
   'officer.laneQueue': 'Hàng chờ',
@@ -271,6 +274,9 @@ const en: Record<MessageKey, string> = {
 
 
   'officer.signInRequired': 'Sign in to see a checkpoint’s page.',
+  'officer.refused.notYours': 'This checkpoint is not among yours.',
+  'officer.refused.busy': 'The server is busy with your requests; the page reloads itself in a few seconds.',
+  'officer.refused.other': 'The server cannot send this checkpoint’s live data.',
   'officer.lanes': 'Lanes',
   'officer.lane': 'Lane {lane}',
   'officer.laneQueue': 'Queue',

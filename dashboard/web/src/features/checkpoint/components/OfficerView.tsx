@@ -17,6 +17,20 @@ import { LaneChart } from './LaneChart.js';
 import { UnitsTable } from './UnitsTable.js';
 
 /** The gate officer's live view of one checkpoint. */
+/** A refused watch in the page's language; the server's English message is for logs. */
+export function watchRefusalText(code: string, t: ReturnType<typeof useI18n>['t']): string {
+  switch (code) {
+    case 'FORBIDDEN':
+      return t('officer.refused.notYours');
+    case 'RATE_LIMITED':
+      return t('officer.refused.busy');
+    case 'UNAUTHORIZED':
+      return t('officer.signInRequired');
+    default:
+      return t('officer.refused.other');
+  }
+}
+
 export function OfficerView({ checkpoint }: { checkpoint: string }) {
   const { t, local, lang } = useI18n();
   const { me, canSee } = useAuth();
@@ -71,7 +85,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
   }
 
   const loading = !state && !live.error;
-  const error = live.error;
+  const error = live.error && watchRefusalText(live.error.code, t);
   const crossing = corridor.crossings.get(checkpoint);
   const estimates = crossing?.estimates ?? state?.estimates ?? [];
 

@@ -101,14 +101,41 @@ describe('useCheckpointLive', () => {
     expect(fake.emitted.at(-1)).toEqual(['unwatch', 'kim-thanh-road']);
   });
 
-  it('reports a refused watch and does nothing when not allowed', () => {
+  it('reports a refused watch by its code and does nothing when not allowed', () => {
+    const signedOut = vi.fn();
+    window.addEventListener('gatewatch:unauthorized', signedOut);
     fake.connected = true;
-    fake.reply = { ok: false, error: "checkpoint 'kim-thanh-road' is not among yours" };
+    fake.reply = { ok: false, code: 'FORBIDDEN', error: "checkpoint 'kim-thanh-road' is not among yours" };
     const { result } = renderHook(() => useCheckpointLive('kim-thanh-road', true));
-    expect(result.current.error).toBe("checkpoint 'kim-thanh-road' is not among yours");
+    expect(result.current.error).toEqual({ code: 'FORBIDDEN', message: "checkpoint 'kim-thanh-road' is not among yours" });
+    // Not a signed-out session: the app must not go to the sign-in page for it.
+    expect(signedOut).not.toHaveBeenCalled();
+    cleanup();
+    fake.reply = { ok: false, code: 'UNAUTHORIZED', error: 'sign in first' };
+    renderHook(() => useCheckpointLive('kim-thanh-road', true));
+    expect(signedOut).toHaveBeenCalledTimes(1);
+    window.removeEventListener('gatewatch:unauthorized', signedOut);
     cleanup();
     fake.emitted = [];
     renderHook(() => useCheckpointLive('kim-thanh-road', false));
     expect(fake.emitted).toEqual([]);
+  });
+
+  it('watches again once the wait a RATE_LIMITED refusal names is over, and the live state comes', () => {
+    vi.useFakeTimers();
+    try {
+      fake.connected = true;
+      fake.reply = { ok: false, code: 'RATE_LIMITED', error: 'more than 30 watch requests a minute; try again in 4 s', retryAfterS: 4 };
+      const { result } = renderHook(() => useCheckpointLive('kim-thanh-road', true));
+      expect(result.current.error?.code).toBe('RATE_LIMITED');
+      fake.reply = { ok: true };
+      act(() => vi.advanceTimersByTime(3_900));
+      expect(fake.emitted).toEqual([['watch', 'kim-thanh-road']]);
+      act(() => vi.advanceTimersByTime(200));
+      expect(fake.emitted).toEqual([['watch', 'kim-thanh-road'], ['watch', 'kim-thanh-road']]);
+      expect(result.current.error).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -14,11 +14,20 @@ import { getSocket } from '../api.js';
 import { initialLiveState, liveReducer } from '../liveState.js';
 import type { LiveState } from '../liveState.js';
 
+/** Why the server refused to watch: its code (the view says it in the page's language) and its English message. */
+export interface WatchRefusal {
+  code: string;
+  message: string;
+}
+
 export interface CheckpointLiveView extends LiveState {
   /** The server refused the watch (e.g. not this user's checkpoint). */
-  error: string | undefined;
+  error: WatchRefusal | undefined;
   connected: boolean;
 }
+
+/** A refusal without a wait the server named: try again after this long. */
+const RETRY_DEFAULT_S = 10;
 
 /**
  * Watch one checkpoint: `watch(id)` on every (re)connect, so the whole state comes back at
@@ -26,7 +35,7 @@ export interface CheckpointLiveView extends LiveState {
  */
 export function useCheckpointLive(checkpoint: string, enabled: boolean): CheckpointLiveView {
   const [state, dispatch] = useReducer(liveReducer, checkpoint, initialLiveState);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<WatchRefusal | undefined>(undefined);
   const [connected, setConnected] = useState(false);
 
   useEffect(() => {
@@ -35,12 +44,18 @@ export function useCheckpointLive(checkpoint: string, enabled: boolean): Checkpo
     if (!enabled) return;
     const s = getSocket();
     let active = true;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const watch = () => {
+      clearTimeout(retry);
       setConnected(true);
       s.emit('watch', checkpoint, (r: WatchReply) => {
         if (!active) return;
-        setError(r.ok ? undefined : r.error);
-        if (!r.ok) signalUnauthorized();
+        setError(r.ok ? undefined : { code: r.code ?? 'REFUSED', message: r.error });
+        if (r.ok) return;
+        // Signed out (the session ended): the app goes to sign-in. Too many watches: again once
+        // the wait is over, so that the page does not stay empty until the next reconnect.
+        if (r.code === 'UNAUTHORIZED') signalUnauthorized();
+        else if (r.code === 'RATE_LIMITED') retry = setTimeout(watch, (r.retryAfterS ?? RETRY_DEFAULT_S) * 1000);
       });
     };
     const onDisconnect = () => setConnected(false);
@@ -63,6 +78,7 @@ export function useCheckpointLive(checkpoint: string, enabled: boolean): Checkpo
     if (s.connected) watch();
     return () => {
       active = false;
+      clearTimeout(retry);
       s.off('checkpoint', onCheckpoint);
       s.off('queue', onQueue);
       s.off('clearance', onClearance);
