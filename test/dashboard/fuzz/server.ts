@@ -85,6 +85,10 @@ export class FuzzServer {
     const dir = join(opts.services.dir, opts.name);
     mkdirSync(dir, { recursive: true });
     const port = await freePort();
+    // The inspector's port chosen here too: with port 0 it once took the one chosen for the
+    // server, which then answered /api/health with the inspector's "WebSockets request was expected".
+    let inspectorPort = await freePort();
+    while (inspectorPort === port) inspectorPort = await freePort();
     const passwordHash = await (hashed ??= hashPassword(PASSWORD));
     const write = (file: string, value: unknown): void => {
       const fd = openSync(join(dir, file), 'w');
@@ -118,7 +122,7 @@ export class FuzzServer {
     delete env['NODE_OPTIONS'];
     const args = [
       ...(opts.preload ? ['--import', pathToFileURL(opts.preload).href] : []),
-      '--inspect=127.0.0.1:0',
+      `--inspect=127.0.0.1:${inspectorPort}`,
       MAIN,
       '--config',
       join(dir, 'dashboard.yaml'),
