@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './estimate.js';
 export * from './encode.js';
 export * from './dashboard.js';
+export * from './state/index.js';
