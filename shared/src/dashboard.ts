@@ -12,6 +12,8 @@
  */
 import type { UnitKind } from './ids.js';
 import type { Channel, CheckpointStatus, ClearanceRecord, DeviceRecord, QueueRecord } from './records.js';
+import type { OpeningHours } from './state/hours.js';
+import type { PlaceStateKind } from './state/places.js';
 
 export type Lang = 'vi' | 'en';
 export type LocalText = Record<Lang, string>;
@@ -29,6 +31,8 @@ export const DISPLAY_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 export interface LaneInfo {
   id: string;
   direction: Direction;
+  /** Its own local opening hours, when not the crossing's (state/hours.ts). */
+  hours?: OpeningHours[];
 }
 
 export interface CheckpointInfo {
@@ -42,6 +46,14 @@ export interface CheckpointInfo {
   lanes: LaneInfo[];
   /** The checkpoint's own thresholds, so a lane's colour agrees with its crossing's. */
   congestion: CongestionThresholds;
+  /** Local opening hours (state/hours.ts); absent: round the clock, or the departure rule below. */
+  hours?: OpeningHours[];
+  /** Seconds between the edge's queue records per lane: a figure older than three of them is stale. */
+  queueIntervalS: number;
+  /** Seconds between its device records. */
+  deviceIntervalS: number;
+  /** Without opening hours, a lane counts as open while a unit passed within this many minutes. */
+  laneOpenMinutes: number;
 }
 
 export interface RegionInfo {
@@ -62,14 +74,15 @@ export interface CongestionThresholds {
   congestedWaitS: number;
 }
 
+/** The edge's record intervals by default (edge site config: queueIntervalMs, deviceIntervalMs), seconds. */
+export const DEFAULT_RECORD_INTERVALS = { queueIntervalS: 10, deviceIntervalS: 30 } as const;
+
 export const DEFAULT_CONGESTION: CongestionThresholds = { busyWaitS: 30 * 60, congestedWaitS: 2 * 3600 };
 
-/** A lane counts as open while it let a unit through (a departure) within this time. */
-export const LANE_OPEN_WINDOW_MS = 30 * 60_000;
-
 /**
- * The same by kind of crossing, minutes (a checkpoint's config may set its own): trains come
- * hours apart, and a station's tracks are not closed between two of them.
+ * Without opening hours, a lane counts as open while it let a unit through (a departure) within
+ * this many minutes, by kind of crossing (a checkpoint's config may set its own): trains come
+ * hours apart, and a station's tracks are not closed between two of them (state/places.ts).
  */
 export const DEFAULT_LANE_OPEN_MINUTES: Record<CheckpointKind, number> = { road: 30, port: 30, rail: 180 };
 
@@ -85,6 +98,15 @@ export interface WaitEstimate {
   level: CongestionLevel;
   /** Time of the newest queue record behind it (ISO 8601 UTC); null when none yet. */
   updatedAt: string | null;
+  /**
+   * Open, closed (by its hours, `opensAt` the next opening), stale (its figures `ageS` seconds
+   * old: the edge or the link has stopped) or unknown (state/places.ts). A closed or unknown
+   * direction has no wait; a stale one shows the last known.
+   */
+  state: PlaceStateKind;
+  opensAt?: string;
+  closesAt?: string;
+  ageS?: number;
 }
 
 /** One point of a wait trend or typical-wait profile. */
@@ -104,54 +126,6 @@ export interface TypicalWait {
   medianWaitS: (number | null)[];
   p90WaitS: (number | null)[];
   weeks: number;
-}
-
-/**
- * The summary of one direction from the latest queue record of each of its lanes. Pure, so
- * that the server's public API and the web app's live overview compute the same figures.
- * `lastDepartureMs` per lane: the time of the lane's latest queue record with departures > 0.
- */
-export function summariseDirection(input: {
-  checkpoint: string;
-  direction: Direction;
-  lanes: readonly { lane: string; latest?: QueueRecord; lastDepartureMs?: number }[];
-  nowMs: number;
-  status: CheckpointStatus | undefined;
-  thresholds?: CongestionThresholds;
-  /** Default LANE_OPEN_WINDOW_MS. */
-  openWindowMs?: number;
-}): WaitEstimate {
-  const t = input.thresholds ?? DEFAULT_CONGESTION;
-  const window = input.openWindowMs ?? LANE_OPEN_WINDOW_MS;
-  let queueLength = 0;
-  let lanesOpen = 0;
-  let best: number | null = null;
-  let updated: string | null = null;
-  for (const l of input.lanes) {
-    if (!l.latest) continue;
-    queueLength += l.latest.length;
-    if (updated === null || l.latest.time > updated) updated = l.latest.time;
-    const open = l.lastDepartureMs !== undefined && input.nowMs - l.lastDepartureMs <= window;
-    if (!open) continue;
-    lanesOpen++;
-    if (best === null || l.latest.wait_estimate_s < best) best = l.latest.wait_estimate_s;
-  }
-  let level: CongestionLevel;
-  if (updated === null || input.status === 'offline') level = 'unknown';
-  else if (lanesOpen === 0) level = 'closed';
-  else if ((best ?? 0) >= t.congestedWaitS) level = 'congested';
-  else if ((best ?? 0) >= t.busyWaitS) level = 'busy';
-  else level = 'normal';
-  return {
-    checkpoint: input.checkpoint,
-    direction: input.direction,
-    expectedWaitS: best === null ? null : Math.round(best),
-    queueLength,
-    lanesOpen,
-    lanesTotal: input.lanes.length,
-    level,
-    updatedAt: updated,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

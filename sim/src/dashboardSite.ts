@@ -11,7 +11,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hashPassword } from '@gatewatch/dashboard';
-import type { SiteDescription } from './corridor/index.js';
+import type { OpeningHours } from '@gatewatch/shared';
+import { crossing, type Crossing, type CrossingId, type LaneModel, type OpenHours, type SiteDescription } from './corridor/index.js';
 
 /** The customs branches of the corridor (managers are bound to one). */
 export const REGIONS = [
@@ -99,7 +100,27 @@ export function dashboardConfig(opts: {
       name: s.checkpoint.name,
       kind: s.checkpoint.kind,
       region: REGIONS.find((r) => (r.checkpoints as readonly string[]).includes(s.checkpoint.id))!.id,
-      lanes: s.lanes.map((l) => ({ id: l.id, direction: l.direction })),
+      ...hoursOf(crossing(s.checkpoint.id as CrossingId)),
     })),
+  };
+}
+
+const hhmm = (hours: number): string => `${String(Math.floor(hours)).padStart(2, '0')}:${String(Math.round((hours % 1) * 60)).padStart(2, '0')}`;
+const openingHours = (open: readonly OpenHours[]): OpeningHours[] => open.map((h) => ({ open: hhmm(h.from), close: hhmm(h.to) }));
+
+/**
+ * The lanes and opening hours of a simulated crossing as the dashboard takes them: the hours
+ * most of its lanes keep are the crossing's (round the clock at the station and the port), a
+ * lane that keeps others (Dinh Vu's G3) has its own. Hours, not the last departure, tell an idle
+ * lane at night from a closed one.
+ */
+export function hoursOf(c: Crossing): { lanes: { id: string; direction: string; hours?: OpeningHours[] }[]; hours: OpeningHours[] } {
+  const key = (l: LaneModel) => JSON.stringify(openingHours(l.open));
+  const counts = new Map<string, number>();
+  for (const l of c.lanes) counts.set(key(l), (counts.get(key(l)) ?? 0) + 1);
+  const common = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  return {
+    hours: JSON.parse(common) as OpeningHours[],
+    lanes: c.lanes.map((l) => ({ id: l.id, direction: l.direction, ...(key(l) === common ? {} : { hours: openingHours(l.open) }) })),
   };
 }

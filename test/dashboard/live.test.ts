@@ -63,7 +63,11 @@ describe('dashboard live data on real services', () => {
       expect(live.series.filter((p) => p.lane === 'IN-1')).toHaveLength(10);
       expect(live.lanes.find((l) => l.lane === 'IN-1')).toMatchObject({ length: 13, wait_estimate_s: 309 });
       // The lane let units through in the last 30 minutes: open, and its estimate is the direction's.
-      expect(live.estimates.find((e) => e.direction === 'inbound')).toMatchObject({ expectedWaitS: 309, lanesOpen: 1, lanesTotal: 2, queueLength: 13, level: 'normal' });
+      // History only, 18 minutes old: the last known figures, marked stale with their age, never as live.
+      const inbound = live.estimates.find((e) => e.direction === 'inbound')!;
+      expect(inbound).toMatchObject({ state: 'stale', expectedWaitS: 309, lanesOpen: 0, lanesTotal: 2, queueLength: 13, level: 'unknown' });
+      expect(inbound.ageS).toBeGreaterThanOrEqual(18 * 60 - 5);
+      expect(inbound.ageS).toBeLessThan(19 * 60);
     } finally {
       socket.close();
     }

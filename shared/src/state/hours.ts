@@ -15,7 +15,7 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
  * '00:00' to '24:00' is the whole day.
  */
 export interface OpeningHours {
-  days?: number[];
+  days?: readonly number[];
   open: string;
   close: string;
 }

@@ -16,7 +16,7 @@
  * waiting at a closed gate are worth seeing). A direction or crossing is open when one of its
  * lanes is, else stale when one is, else closed when one is, else unknown.
  */
-import type { CongestionLevel, CongestionThresholds, Direction } from '../dashboard.js';
+import { DIRECTIONS, type CheckpointInfo, type CongestionLevel, type CongestionThresholds, type Direction, type WaitEstimate } from '../dashboard.js';
 import type { CheckpointStatus, QueueRecord } from '../records.js';
 import { openingAt, type OpeningHours } from './hours.js';
 
@@ -151,4 +151,42 @@ export function foldStates<T extends PlaceState & { waitS: number | null; queueL
 export function directionState(site: SiteModel, direction: Direction, lanes: readonly LaneState[]): DirectionState {
   const mine = lanes.filter((l) => l.direction === direction);
   return { direction, ...foldStates(mine, site.congestion), lanesOpen: mine.filter((l) => l.state === 'open').length, lanesTotal: mine.length };
+}
+
+/** The public wait estimates of a crossing, one per direction that has lanes (WaitEstimate, with its state). */
+export function waitEstimates(site: SiteModel, held: HeldRecords, nowMs: number): WaitEstimate[] {
+  const lanes = site.lanes.map((l) => laneState(site, l, held, nowMs));
+  return DIRECTIONS.flatMap((direction) => {
+    if (!site.lanes.some((l) => l.direction === direction)) return [];
+    const d = directionState(site, direction, lanes);
+    const place: PlaceState = { state: d.state };
+    if (d.opensAt !== undefined) place.opensAt = d.opensAt;
+    if (d.closesAt !== undefined) place.closesAt = d.closesAt;
+    if (d.ageS !== undefined) place.ageS = d.ageS;
+    return [
+      {
+        checkpoint: site.checkpoint,
+        direction,
+        expectedWaitS: d.waitS,
+        queueLength: d.queueLength ?? 0,
+        lanesOpen: d.lanesOpen,
+        lanesTotal: d.lanesTotal,
+        level: d.level,
+        updatedAt: d.updatedAt,
+        ...place,
+      },
+    ];
+  });
+}
+
+/** What the state model needs of a checkpoint, from what the public API says of it. */
+export function siteModelOf(info: Pick<CheckpointInfo, 'id' | 'lanes' | 'hours' | 'queueIntervalS' | 'laneOpenMinutes' | 'congestion'>): SiteModel {
+  return {
+    checkpoint: info.id,
+    lanes: info.lanes,
+    ...(info.hours ? { hours: info.hours } : {}),
+    queueIntervalS: info.queueIntervalS,
+    laneOpenMinutes: info.laneOpenMinutes,
+    congestion: info.congestion,
+  };
 }

@@ -54,7 +54,7 @@ describe('lanes, directions and crossings', () => {
     timeNs: `${atMs}000000`,
     ...v,
   });
-  const held = (now: number, lanes: HeldRecords['lanes'], more: Partial<HeldRecords> = {}): HeldRecords => ({ status: 'online', lanes, link: { up: true }, ...more });
+  const held = (_now: number, lanes: HeldRecords['lanes'], more: Partial<HeldRecords> = {}): HeldRecords => ({ status: 'online', lanes, link: { up: true }, ...more });
   const lanes = (s: SiteModel, h: HeldRecords, now: number) => s.lanes.map((l) => laneState(s, l, h, now));
 
   // What the tour saw, each as a row: the records held, the clock, and every lane's state.
@@ -136,7 +136,8 @@ describe('lanes, directions and crossings', () => {
   });
 
   it('a site without hours keeps the old rule: open while a unit passed within laneOpenMinutes, else closed without a reopening', () => {
-    const port: SiteModel = { ...site, hours: undefined, lanes: [{ id: 'G1', direction: 'inbound' }, { id: 'G3', direction: 'inbound', hours: [{ open: '06:00', close: '22:00' }] }] };
+    const { hours: _h, ...roundTheClock } = site;
+    const port: SiteModel = { ...roundTheClock, lanes: [{ id: 'G1', direction: 'inbound' }, { id: 'G3', direction: 'inbound', hours: [{ open: '06:00', close: '22:00' }] }] };
     const now = local('23:00');
     const h = held(now, { G1: { latest: record('G1', now - 3_000, { length: 1, wait_estimate_s: 50 }), lastDepartureMs: now - 10 * 60_000 }, G3: { latest: record('G3', now - 3_000) } });
     const [g1, g3] = lanes(port, h, now);

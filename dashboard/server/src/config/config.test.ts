@@ -38,6 +38,18 @@ describe('dashboard configuration', () => {
     expect(issues(withProxy([]))[0]).toMatch(/^server\.trustProxy/);
   });
 
+  it('takes opening hours for a crossing and its lanes, and names a bad one by its path', () => {
+    const withHours = (hours: unknown, laneHours?: unknown) => {
+      const c = minimal();
+      return { ...c, checkpoints: [{ ...c.checkpoints[0]!, hours, lanes: [{ id: 'IN-1', direction: 'inbound', ...(laneHours !== undefined ? { hours: laneHours } : {}) }] }] };
+    };
+    const good = parseDashboardConfig(withHours([{ open: '07:00', close: '22:00' }], [{ days: [1, 2, 3, 4, 5], open: '06:00', close: '24:00' }]), '/etc/gatewatch', {});
+    expect(good.checkpoints[0]).toMatchObject({ hours: [{ open: '07:00', close: '22:00' }], queueIntervalS: 10, lanes: [{ id: 'IN-1', hours: [{ days: [1, 2, 3, 4, 5], open: '06:00', close: '24:00' }] }] });
+    expect(issues(withHours([{ open: '7:00', close: '22:00' }]))[0]).toMatch(/^checkpoints\[0\]\.hours\[0\]\.open: expected a local time 'HH:MM'/);
+    expect(issues(withHours([{ open: '07:00', close: '22:00' }], [{ days: [8], open: '07:00', close: '22:00' }]))[0]).toMatch(/^checkpoints\[0\]\.lanes\[0\]\.hours\[0\]\.days: expected weekdays 1 \(Monday\) to 7 \(Sunday\)/);
+    expect(issues(withHours([]))[0]).toMatch(/^checkpoints\[0\]\.hours/);
+  });
+
   it('reports every problem at once, with path and value', () => {
     const bad = minimal() as Record<string, unknown>;
     bad['server'] = { port: 'eighty' };

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { CHECKPOINT_ID, DEFAULT_CONGESTION, DEFAULT_LANE_OPEN_MINUTES, LANE_ID, type AlertThresholds, type CheckpointKind } from '@gatewatch/shared';
+import { CHECKPOINT_ID, DEFAULT_CONGESTION, DEFAULT_LANE_OPEN_MINUTES, hoursProblem, LANE_ID, type AlertThresholds, type CheckpointKind, type OpeningHours } from '@gatewatch/shared';
 import { z } from 'zod';
 import type { Credentials, DashboardConfig } from './types.js';
 
@@ -30,6 +30,7 @@ export const DEFAULTS = {
   auth: { sessionIdleMinutes: 30, sessionMaxHours: 12 },
   publicApi: { requestsPerMinute: 60 },
   deviceIntervalS: 30,
+  queueIntervalS: 10,
   log: { level: 'info' },
 } as const;
 
@@ -90,6 +91,18 @@ function credentialsSchema(ctx: SchemaContext) {
 
 const localText = z.strictObject({ vi: nonEmpty(), en: nonEmpty() });
 
+/** Opening hours in local time (shared/src/state/hours.ts), checked by the same rules the state model uses. */
+const hoursSchema = z
+  .array(
+    z
+      .strictObject({ days: z.array(z.int()).exactOptional(), open: z.string(), close: z.string() })
+      .superRefine((h, payload) => {
+        const problem = hoursProblem(h as OpeningHours);
+        if (problem) payload.addIssue({ code: 'custom', path: [problem.slice(0, problem.indexOf(':'))], message: problem.slice(problem.indexOf(':') + 2) });
+      }),
+  )
+  .min(1);
+
 const checkpointSchema = z.strictObject({
   id: z.string().regex(CHECKPOINT_ID, { error: "must be 1 to 48 lower-case letters, digits or '-', like kim-thanh-road" }),
   name: localText,
@@ -100,9 +113,12 @@ const checkpointSchema = z.strictObject({
       z.strictObject({
         id: z.string().regex(LANE_ID, { error: "must be 1 to 16 letters, digits or '-', like IN-1" }),
         direction: z.enum(['inbound', 'outbound']),
+        hours: hoursSchema.exactOptional(),
       }),
     )
     .min(1),
+  hours: hoursSchema.exactOptional(),
+  queueIntervalS: z.number().positive().default(DEFAULTS.queueIntervalS),
   alerts: z.strictObject({ queueLength: z.int().positive().exactOptional(), waitS: z.number().positive().exactOptional() }).exactOptional(),
   congestion: z.strictObject({ busyWaitS: z.number().positive(), congestedWaitS: z.number().positive() }).exactOptional(),
   deviceIntervalS: z.number().positive().default(DEFAULTS.deviceIntervalS),
@@ -223,6 +239,8 @@ export function dashboardConfigSchema(ctx: SchemaContext) {
           alerts: { ...DEFAULT_ALERTS[cp.kind], ...cp.alerts },
           congestion: cp.congestion ?? DEFAULT_CONGESTION,
           deviceIntervalS: cp.deviceIntervalS,
+          queueIntervalS: cp.queueIntervalS,
+          ...(cp.hours ? { hours: cp.hours } : {}),
           laneOpenMinutes: cp.laneOpenMinutes ?? DEFAULT_LANE_OPEN_MINUTES[cp.kind],
         })),
       };

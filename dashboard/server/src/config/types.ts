@@ -1,5 +1,5 @@
 /** The dashboard's configuration after validation (docs/dashboard.md, "Configuration"). */
-import type { AlertThresholds, CheckpointKind, CongestionThresholds, LaneInfo, LocalText } from '@gatewatch/shared';
+import type { AlertThresholds, CheckpointKind, CongestionThresholds, LaneInfo, LocalText, OpeningHours } from '@gatewatch/shared';
 
 /** Resolved credentials: read from the environment or a file at load time, never from the YAML. */
 export interface Credentials {
@@ -22,6 +22,10 @@ export interface CheckpointConfig {
   congestion: CongestionThresholds;
   /** How often the edge sends a device record; three missed ones raise `deviceSilent`. */
   deviceIntervalS: number;
+  /** How often the edge sends a queue record per lane; three missed ones make its figures stale. */
+  queueIntervalS: number;
+  /** Local opening hours of the crossing (lanes may have their own); none: round the clock, or the departure rule. */
+  hours?: OpeningHours[];
   /** A lane is open while it had a departure within this time (DEFAULT_LANE_OPEN_MINUTES by kind). */
   laneOpenMinutes: number;
 }

@@ -49,12 +49,15 @@ export class MqttBridge {
           return;
         }
         this.subscribed = true;
+        this.deps.state.setLink(true);
         log.info({ url: config.url }, 'receiving the edges\' live topics');
       });
     });
     client.on('close', () => {
       if (this.subscribed) log.warn({ url: config.url }, 'lost the broker; reconnecting');
       this.subscribed = false;
+      // Every figure held is stale from now on, with its age, until the live topics come again.
+      this.deps.state.setLink(false);
     });
     client.on('error', (error) => log.warn({ err: error.message }, 'MQTT error'));
     // A throw here would go up through MQTT.js's stream and end the process: guarded, counted.

@@ -18,6 +18,7 @@ const KT: CheckpointConfig = {
   alerts: { queueLength: 10, waitS: 3600 },
   congestion: { busyWaitS: 1800, congestedWaitS: 7200 },
   deviceIntervalS: 30,
+  queueIntervalS: 10,
   laneOpenMinutes: 30,
 };
 const T0 = Date.parse('2026-11-25T01:00:00Z');
@@ -40,6 +41,7 @@ describe('live state of a checkpoint', () => {
 
   it('completes a series with history that arrives after the live records (a backfill, a drained outbox)', () => {
     const state = new LiveState([KT], () => T0);
+    state.setLink(true);
     for (let i = 0; i < 30; i++) state.applyQueue(q('IN-1', T0 - 300_000 + i * 10_000));
     expect(thinCheckpoints(state, [KT.id], T0)).toEqual([KT.id]);
     // No departure seen live yet (a quiet night): the lane reads closed.
@@ -58,28 +60,56 @@ describe('live state of a checkpoint', () => {
   it('keeps a station’s tracks open between trains hours apart (its own open window)', () => {
     const rail: CheckpointConfig = { ...KT, id: 'lao-cai-rail', kind: 'rail', lanes: [{ id: 'T1', direction: 'inbound' }], laneOpenMinutes: 180 };
     const state = new LiveState([rail], () => T0);
+    state.setLink(true);
     state.applyQueue({ ...q('T1', T0 - 2 * 3600_000, { departures: 25 }), checkpoint: rail.id });
     state.applyQueue({ ...q('T1', T0 - 10_000, { length: 0, wait_estimate_s: 1500 }), checkpoint: rail.id });
-    expect(state.estimates(rail.id)[0]).toMatchObject({ lanesOpen: 1, expectedWaitS: 1500, level: 'normal' });
+    expect(state.estimates(rail.id)[0]).toMatchObject({ state: 'open', lanesOpen: 1, expectedWaitS: 1500, level: 'normal' });
     const road = new LiveState([{ ...rail, laneOpenMinutes: 30 }], () => T0);
+    road.setLink(true);
     road.applyQueue({ ...q('T1', T0 - 2 * 3600_000, { departures: 25 }), checkpoint: rail.id });
     road.applyQueue({ ...q('T1', T0 - 10_000, { length: 0, wait_estimate_s: 1500 }), checkpoint: rail.id });
-    expect(road.estimates(rail.id)[0]).toMatchObject({ lanesOpen: 0, expectedWaitS: null, level: 'closed' });
+    expect(road.estimates(rail.id)[0]).toMatchObject({ state: 'closed', lanesOpen: 0, expectedWaitS: null, level: 'closed' });
   });
 
-  it('estimates per direction from the open lanes (a departure in the last 30 minutes), as summariseDirection', () => {
+  it('estimates per direction with its state: open lanes (without hours, a unit passed within laneOpenMinutes), stale once records stop, the broker is lost or the agent is offline', () => {
     let now = T0;
     const state = new LiveState([KT], () => now);
-    state.applyQueue(q('IN-1', T0 - 60_000, { departures: 1, wait_estimate_s: 900, length: 5 }));
-    state.applyQueue(q('IN-2', T0 - 60_000, { departures: 0, wait_estimate_s: 100, length: 1 }));
+    // Until the bridge is subscribed, nothing is live.
+    state.applyQueue(q('IN-1', T0 - 5_000, { departures: 1, wait_estimate_s: 900, length: 5 }));
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'stale', expectedWaitS: 900 });
+    state.setLink(true);
+    state.applyQueue(q('IN-2', T0 - 5_000, { departures: 0, wait_estimate_s: 100, length: 1 }));
     expect(state.estimates(KT.id)).toEqual([
-      { checkpoint: KT.id, direction: 'inbound', expectedWaitS: 900, queueLength: 6, lanesOpen: 1, lanesTotal: 2, level: 'normal', updatedAt: new Date(T0 - 60_000).toISOString() },
-      { checkpoint: KT.id, direction: 'outbound', expectedWaitS: null, queueLength: 0, lanesOpen: 0, lanesTotal: 1, level: 'unknown', updatedAt: null },
+      { checkpoint: KT.id, direction: 'inbound', expectedWaitS: 900, queueLength: 6, lanesOpen: 1, lanesTotal: 2, level: 'normal', updatedAt: new Date(T0 - 5_000).toISOString(), state: 'open' },
+      { checkpoint: KT.id, direction: 'outbound', expectedWaitS: null, queueLength: 0, lanesOpen: 0, lanesTotal: 1, level: 'unknown', updatedAt: null, state: 'unknown' },
     ]);
-    now = T0 + 30 * 60_000;
-    expect(state.estimates(KT.id)[0]).toMatchObject({ lanesOpen: 0, level: 'closed', expectedWaitS: null });
+    // Half an hour on, the lanes report but nobody passed: closed (no hours to say when it opens).
+    now = T0 + 31 * 60_000;
+    state.applyQueue(q('IN-1', now - 1_000, { departures: 0, length: 0 }));
+    state.applyQueue(q('IN-2', now - 1_000, { departures: 0, length: 0 }));
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'closed', lanesOpen: 0, level: 'closed', expectedWaitS: null });
+    // The records stop: stale, with their age.
+    now += 45_000;
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'stale', ageS: 46, level: 'unknown' });
+    // Fresh again, then the broker is lost: stale from that moment.
+    state.applyQueue(q('IN-1', now, { departures: 1, wait_estimate_s: 60 }));
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'open', expectedWaitS: 60 });
+    state.setLink(false);
+    now += 20_000;
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'stale', ageS: 20, expectedWaitS: 60 });
+    state.setLink(true);
+    state.applyQueue(q('IN-1', now, { departures: 1, wait_estimate_s: 60 }));
     state.applyStatus(KT.id, 'offline');
-    expect(state.estimates(KT.id)[0]!.level).toBe('unknown');
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'stale', level: 'unknown' });
+  });
+
+  it('closes a crossing outside its opening hours whatever its records, and says when it opens', () => {
+    // 23:30 local (UTC+7) on 2026-12-07.
+    const night = Date.parse('2026-12-07T23:30:00+07:00');
+    const state = new LiveState([{ ...KT, hours: [{ open: '07:00', close: '22:00' }] }], () => night);
+    state.setLink(true);
+    state.applyQueue(q('IN-1', night - 2_000, { departures: 0, length: 4, wait_estimate_s: 0 }));
+    expect(state.estimates(KT.id)[0]).toMatchObject({ state: 'closed', opensAt: '2026-12-08T00:00:00.000Z', expectedWaitS: null, queueLength: 4, level: 'closed' });
   });
 
   it('raises an alert once when a threshold is passed and ends it once', () => {

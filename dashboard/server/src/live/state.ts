@@ -10,10 +10,12 @@
  * record that stops coming is noticed by the server's clock whatever the edge's says.
  */
 import {
-  DIRECTIONS,
   InputError,
   LIVE_SERIES_MS,
-  summariseDirection,
+  siteModelOf,
+  waitEstimates,
+  type HeldRecords,
+  type SiteModel,
   type Alert,
   type AlertKind,
   type CheckpointLive,
@@ -59,20 +61,27 @@ class CheckpointState {
   readonly alerts = new Map<string, Alert>();
   units: UnitsInsideRecord | null = null;
   clearances: ClearanceRecord[] = [];
+  /** What the state model needs of its config (hours, intervals, thresholds). */
+  readonly site: SiteModel;
 
-  constructor(readonly config: CheckpointConfig) {}
+  constructor(readonly config: CheckpointConfig) {
+    this.site = siteModelOf(config);
+  }
 }
 
 const point = (r: QueueRecord): QueuePoint => ({ time: r.time, lane: r.lane, length: r.length, waitS: r.wait_estimate_s });
 
 export class LiveState {
   private readonly checkpoints = new Map<string, CheckpointState>();
+  /** Until the bridge says it is subscribed, nothing held is live (setLink). */
+  private link: HeldRecords['link'];
 
   constructor(
     checkpoints: readonly CheckpointConfig[],
     private readonly now: () => number = Date.now,
   ) {
     for (const c of checkpoints) this.checkpoints.set(c.id, new CheckpointState(c));
+    this.link = { up: false, sinceMs: now() };
   }
 
   has(checkpoint: string): boolean {
@@ -172,29 +181,30 @@ export class LiveState {
     for (const r of records) this.applyClearance(r);
   }
 
+  /** Per direction, with its state (open, closed by its hours, stale, unknown): shared/src/state. */
   estimates(checkpoint: string): WaitEstimate[] {
     const cp = this.checkpoints.get(checkpoint);
     if (!cp) return [];
-    const nowMs = this.now();
-    return DIRECTIONS.flatMap((direction) => {
-      const lanes = cp.config.lanes.filter((l) => l.direction === direction);
-      if (lanes.length === 0) return [];
-      return [
-        summariseDirection({
-          checkpoint,
-          direction,
-          lanes: lanes.map((l) => {
-            const latest = cp.latest.get(l.id);
-            const lastDepartureMs = cp.lastDepartureMs.get(l.id);
-            return { lane: l.id, ...(latest ? { latest } : {}), ...(lastDepartureMs !== undefined ? { lastDepartureMs } : {}) };
-          }),
-          nowMs,
-          status: cp.status === 'unknown' ? undefined : cp.status,
-          thresholds: cp.config.congestion,
-          openWindowMs: cp.config.laneOpenMinutes * 60_000,
-        }),
-      ];
-    });
+    return waitEstimates(cp.site, this.held(cp), this.now());
+  }
+
+  /**
+   * The dashboard's link to the live data (the broker): while it is down, every figure is
+   * stale from the moment it went (the bridge says).
+   */
+  setLink(up: boolean): void {
+    if (up) this.link = { up: true };
+    else if (this.link.up) this.link = { up: false, sinceMs: this.now() };
+  }
+
+  private held(cp: CheckpointState): HeldRecords {
+    const lanes: Record<string, { latest?: QueueRecord; lastDepartureMs?: number }> = {};
+    for (const l of cp.config.lanes) {
+      const latest = cp.latest.get(l.id);
+      const lastDepartureMs = cp.lastDepartureMs.get(l.id);
+      lanes[l.id] = { ...(latest ? { latest } : {}), ...(lastDepartureMs !== undefined ? { lastDepartureMs } : {}) };
+    }
+    return { status: cp.status === 'unknown' ? undefined : cp.status, lanes, link: this.link };
   }
 
   /** The public view: no unit ids can be in it (estimates and statuses only). */

@@ -60,16 +60,36 @@ export function openApiDocument(config: DashboardConfig): object {
       schemas: {
         LocalText: { type: 'object', required: ['vi', 'en'], properties: { vi: { type: 'string' }, en: { type: 'string' } } },
         Direction: { type: 'string', enum: ['inbound', 'outbound'] },
+        OpeningHours: {
+          type: 'array',
+          description: 'Local opening hours (Asia/Ho_Chi_Minh, UTC+7): each rule on its weekdays (1 = Monday … 7 = Sunday; every day when absent) from open to close; a close at or before the open runs past midnight',
+          items: {
+            type: 'object',
+            required: ['open', 'close'],
+            properties: {
+              days: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 7 } },
+              open: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
+              close: { type: 'string', pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$' },
+            },
+          },
+        },
         CheckpointInfo: {
           type: 'object',
-          required: ['id', 'name', 'kind', 'region', 'order', 'lanes', 'congestion'],
+          required: ['id', 'name', 'kind', 'region', 'order', 'lanes', 'congestion', 'queueIntervalS', 'deviceIntervalS', 'laneOpenMinutes'],
           properties: {
             id: { type: 'string' },
             name: ref('LocalText'),
             kind: { type: 'string', enum: ['road', 'rail', 'port'] },
             region: { type: 'string' },
             order: { type: 'integer', description: 'Position along the corridor, Lao Cai = 0' },
-            lanes: { type: 'array', items: { type: 'object', required: ['id', 'direction'], properties: { id: { type: 'string' }, direction: ref('Direction') } } },
+            lanes: {
+              type: 'array',
+              items: { type: 'object', required: ['id', 'direction'], properties: { id: { type: 'string' }, direction: ref('Direction'), hours: { ...ref('OpeningHours'), description: "The lane's own hours, when not the crossing's" } } },
+            },
+            hours: { ...ref('OpeningHours'), description: 'Absent: round the clock (or, without hours, a lane is open while a unit passed within laneOpenMinutes)' },
+            queueIntervalS: { type: 'number', description: 'Seconds between queue records of a lane: a figure older than three is stale' },
+            deviceIntervalS: { type: 'number' },
+            laneOpenMinutes: { type: 'number' },
             congestion: {
               type: 'object',
               description: 'Expected waits from which a lane or direction reads busy, then congested',
@@ -80,7 +100,7 @@ export function openApiDocument(config: DashboardConfig): object {
         },
         WaitEstimate: {
           type: 'object',
-          required: ['checkpoint', 'direction', 'expectedWaitS', 'queueLength', 'lanesOpen', 'lanesTotal', 'level', 'updatedAt'],
+          required: ['checkpoint', 'direction', 'expectedWaitS', 'queueLength', 'lanesOpen', 'lanesTotal', 'level', 'updatedAt', 'state'],
           properties: {
             checkpoint: { type: 'string' },
             direction: ref('Direction'),
@@ -90,6 +110,14 @@ export function openApiDocument(config: DashboardConfig): object {
             lanesTotal: { type: 'integer' },
             level: { type: 'string', enum: ['normal', 'busy', 'congested', 'closed', 'unknown'] },
             updatedAt: { ...nullable('string'), format: 'date-time' },
+            state: {
+              type: 'string',
+              enum: ['open', 'closed', 'stale', 'unknown'],
+              description: 'closed: outside its opening hours (opensAt); stale: the figures are ageS seconds old (the crossing stopped reporting), the last known; unknown: nothing known',
+            },
+            opensAt: { type: 'string', format: 'date-time', description: 'closed: when it opens next' },
+            closesAt: { type: 'string', format: 'date-time', description: 'open: when it closes' },
+            ageS: { type: 'integer', description: 'stale: seconds since the newest figure' },
           },
         },
         WaitPoint: {

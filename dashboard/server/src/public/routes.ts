@@ -16,7 +16,19 @@ import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rateLimit.js';
 
 export function checkpointInfos(config: DashboardConfig): CheckpointInfo[] {
-  return config.checkpoints.map((c, order) => ({ id: c.id, name: c.name, kind: c.kind, region: c.region, order, lanes: c.lanes, congestion: c.congestion }));
+  return config.checkpoints.map((c, order) => ({
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    region: c.region,
+    order,
+    lanes: c.lanes,
+    congestion: c.congestion,
+    ...(c.hours ? { hours: c.hours } : {}),
+    queueIntervalS: c.queueIntervalS,
+    deviceIntervalS: c.deviceIntervalS,
+    laneOpenMinutes: c.laneOpenMinutes,
+  }));
 }
 
 /**

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen, within } from '@testing-library/react';
-import { DEFAULT_CONGESTION, type CheckpointInfo, type WaitEstimate } from '@gatewatch/shared';
+import { DEFAULT_CONGESTION, DEFAULT_RECORD_INTERVALS, type CheckpointInfo, type WaitEstimate } from '@gatewatch/shared';
 import { I18nProvider } from '../../../i18n/index.js';
 import { corridorFromEstimates } from '../api.js';
 import { CorridorStrip, crossingLevel } from './CorridorStrip.js';
@@ -9,9 +9,9 @@ import { CorridorStrip, crossingLevel } from './CorridorStrip.js';
 afterEach(cleanup);
 
 const CPS: CheckpointInfo[] = [
-  { id: 'dinh-vu-port', name: { vi: 'Cổng cảng Đình Vũ', en: 'Dinh Vu Port Gate' }, kind: 'port', region: 'hai-phong', order: 2, lanes: [], congestion: DEFAULT_CONGESTION },
-  { id: 'lao-cai-rail', name: { vi: 'Ga Lào Cai', en: 'Lao Cai Station' }, kind: 'rail', region: 'lao-cai', order: 0, lanes: [], congestion: DEFAULT_CONGESTION },
-  { id: 'kim-thanh-road', name: { vi: 'Cửa khẩu Kim Thành', en: 'Kim Thanh Gate' }, kind: 'road', region: 'lao-cai', order: 1, lanes: [], congestion: DEFAULT_CONGESTION },
+  { id: 'dinh-vu-port', name: { vi: 'Cổng cảng Đình Vũ', en: 'Dinh Vu Port Gate' }, kind: 'port', region: 'hai-phong', order: 2, lanes: [], congestion: DEFAULT_CONGESTION, ...DEFAULT_RECORD_INTERVALS, laneOpenMinutes: 30 },
+  { id: 'lao-cai-rail', name: { vi: 'Ga Lào Cai', en: 'Lao Cai Station' }, kind: 'rail', region: 'lao-cai', order: 0, lanes: [], congestion: DEFAULT_CONGESTION, ...DEFAULT_RECORD_INTERVALS, laneOpenMinutes: 30 },
+  { id: 'kim-thanh-road', name: { vi: 'Cửa khẩu Kim Thành', en: 'Kim Thanh Gate' }, kind: 'road', region: 'lao-cai', order: 1, lanes: [], congestion: DEFAULT_CONGESTION, ...DEFAULT_RECORD_INTERVALS, laneOpenMinutes: 30 },
 ];
 const est = (checkpoint: string, direction: WaitEstimate['direction'], waitS: number | null, level: WaitEstimate['level'], queueLength = 4): WaitEstimate => ({
   checkpoint,
@@ -20,6 +20,7 @@ const est = (checkpoint: string, direction: WaitEstimate['direction'], waitS: nu
   queueLength,
   lanesOpen: waitS === null ? 0 : 1,
   lanesTotal: 1,
+  state: level === 'closed' ? 'closed' : level === 'unknown' ? 'unknown' : 'open',
   level,
   updatedAt: '2026-11-25T17:30:00Z',
 });

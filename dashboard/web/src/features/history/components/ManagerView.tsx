@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { DEFAULT_CONGESTION } from '@gatewatch/shared';
+import { DEFAULT_CONGESTION, DEFAULT_RECORD_INTERVALS } from '@gatewatch/shared';
 import { Panel } from '../../../components/Panel.js';
 import { useI18n } from '../../../i18n/index.js';
 import { useAuth } from '../../auth/hooks/useAuth.js';
@@ -24,7 +24,7 @@ export function ManagerView() {
   }, [me, cps.list]);
   const q = useHistoryQuery(allowedIds);
   const infos = useMemo(
-    () => allowedIds.map((id) => cps.byId.get(id) ?? { id, name: { vi: id, en: id }, kind: 'road' as const, region: '', order: 0, lanes: [], congestion: DEFAULT_CONGESTION }),
+    () => allowedIds.map((id) => cps.byId.get(id) ?? { id, name: { vi: id, en: id }, kind: 'road' as const, region: '', order: 0, lanes: [], congestion: DEFAULT_CONGESTION, ...DEFAULT_RECORD_INTERVALS, laneOpenMinutes: 30 }),
     [allowedIds, cps.byId],
   );
 
