@@ -214,6 +214,8 @@ export interface CheckpointLive {
   status: CheckpointStatus | 'unknown';
   /** Latest queue record per lane. */
   lanes: QueueRecord[];
+  /** Per lane, the time of its latest queue record with departures (ISO 8601 UTC): the departure rule of crossings without hours. */
+  lastDepartureAt: Record<string, string>;
   /** The last two hours of queue points of every lane, oldest first. */
   series: QueuePoint[];
   units: UnitsInsideRecord | null;

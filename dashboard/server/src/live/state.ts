@@ -223,6 +223,7 @@ export class LiveState {
       checkpoint,
       status: cp.status,
       lanes: [...cp.latest.values()],
+      lastDepartureAt: Object.fromEntries([...cp.lastDepartureMs].map(([lane, ms]) => [lane, new Date(ms).toISOString()])),
       series,
       units: cp.units,
       devices: [...cp.devices.values()].map((d) => d.record),

@@ -20,6 +20,7 @@ const snapshot = (over: Partial<CheckpointLive> = {}): CheckpointLive => ({
   checkpoint: 'kim-thanh-road',
   status: 'online',
   lanes: [],
+  lastDepartureAt: {},
   series: [],
   units: null,
   devices: [],

@@ -85,9 +85,10 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
   switch (action.type) {
     case 'queue': {
       if (action.r.checkpoint !== state.checkpoint) return state;
+      const departed = action.r.departures > 0 ? { lastDepartureAt: { ...live.lastDepartureAt, [action.r.lane]: action.r.time } } : {};
       return {
         ...state,
-        live: { ...live, lanes: upsertBy(live.lanes, action.r, (l) => l.lane === action.r.lane) },
+        live: { ...live, lanes: upsertBy(live.lanes, action.r, (l) => l.lane === action.r.lane), ...departed },
         series: appendPoint(state.series, pointOf(action.r)),
       };
     }

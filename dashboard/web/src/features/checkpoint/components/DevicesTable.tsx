@@ -1,13 +1,10 @@
-import type { DeviceRecord } from '@gatewatch/shared';
-import { OnlineBadge } from '../../../components/badges.js';
+import type { DeviceRecord, DeviceState } from '@gatewatch/shared';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration, formatTimeSeconds } from '../../../lib/time.js';
 
-export function DevicesTable({ devices, silent }: { devices: readonly DeviceRecord[]; silent: ReadonlySet<string> }) {
+/** One word per device from the shared state model (online, silent, never seen, offline), never "online" beside "last seen: never". */
+export function DevicesTable({ states, records }: { states: readonly DeviceState[]; records: readonly DeviceRecord[] }) {
   const { t, lang } = useI18n();
-  // a device that never reported is known only from its silence alert
-  const unseen = [...silent].filter((id) => !devices.some((d) => d.device === id));
-  const sorted = [...devices].sort((a, b) => a.device.localeCompare(b.device));
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label={t('officer.devices')}>
       <table className="data-table">
@@ -28,36 +25,27 @@ export function DevicesTable({ devices, silent }: { devices: readonly DeviceReco
           </tr>
         </thead>
         <tbody>
-          {sorted.map((d) => {
-            const bad = !d.online || silent.has(d.device);
+          {states.map((s) => {
+            const d = records.find((r) => r.device === s.device);
             return (
-              <tr key={d.device} className={bad ? 'row-alert' : undefined}>
-                <td className="mono">{d.device}</td>
+              <tr key={s.device} className={s.state === 'online' ? undefined : 'row-alert'} data-state={s.state}>
+                <td className="mono">{s.device}</td>
                 <td>
-                  <OnlineBadge online={d.online && !silent.has(d.device)} />
+                  <span className={`badge device-${s.state}`}>
+                    <span className="dot" aria-hidden="true" />
+                    {t(`device.${s.state}`)}
+                  </span>
                 </td>
-                <td className="num">{d.frames}</td>
-                <td className={`num ${d.bad_frames > 0 ? 'warn' : ''}`}>{d.bad_frames}</td>
-                <td className={`num ${d.lost_frames > 0 ? 'warn' : ''}`}>{d.lost_frames}</td>
+                <td className="num">{d ? d.frames : '–'}</td>
+                <td className={`num ${d && d.bad_frames > 0 ? 'warn' : ''}`}>{d ? d.bad_frames : '–'}</td>
+                <td className={`num ${d && d.lost_frames > 0 ? 'warn' : ''}`}>{d ? d.lost_frames : '–'}</td>
                 <td>
-                  {d.last_seen_s < 0 ? t('officer.deviceNever') : t('officer.deviceAgo', { d: formatDuration(d.last_seen_s, lang) })}
-                  <span className="sub">{formatTimeSeconds(d.time)}</span>
+                  {s.lastSeenAgeS === null ? t('officer.deviceNever') : t('officer.deviceAgo', { d: formatDuration(s.lastSeenAgeS, lang) })}
+                  {d && <span className="sub">{formatTimeSeconds(d.time)}</span>}
                 </td>
               </tr>
             );
           })}
-          {unseen.map((id) => (
-            <tr key={id} className="row-alert">
-              <td className="mono">{id}</td>
-              <td>
-                <OnlineBadge online={false} />
-              </td>
-              <td className="num">–</td>
-              <td className="num">–</td>
-              <td className="num">–</td>
-              <td>{t('officer.deviceNever')}</td>
-            </tr>
-          ))}
         </tbody>
       </table>
     </div>

@@ -1,59 +1,53 @@
-import { DEFAULT_CONGESTION } from '@gatewatch/shared';
-import type { CongestionLevel, CongestionThresholds, LaneInfo, QueueRecord } from '@gatewatch/shared';
+import type { LaneState } from '@gatewatch/shared';
 import { useI18n } from '../../../i18n/index.js';
-import { formatDuration, formatTimeSeconds } from '../../../lib/time.js';
+import { formatDuration, formatTime, formatTimeSeconds } from '../../../lib/time.js';
 
-/** The checkpoint's own thresholds (as the server colours the crossing), the defaults until known. */
-export function laneLevel(r: QueueRecord | undefined, t: CongestionThresholds = DEFAULT_CONGESTION): CongestionLevel {
-  if (!r) return 'unknown';
-  if (r.wait_estimate_s >= t.congestedWaitS) return 'congested';
-  if (r.wait_estimate_s >= t.busyWaitS) return 'busy';
-  return 'normal';
+/**
+ * What a lane's state says in words, in the page's language: closed with its reopening, the age
+ * of stale figures, or nothing known. Open lanes need no words: their figures speak.
+ */
+export function PlaceNote({ place }: { place: Pick<LaneState, 'state' | 'opensAt' | 'ageS'> }) {
+  const { t, lang } = useI18n();
+  if (place.state === 'closed') return <span className="place-note">{place.opensAt ? t('place.opensAt', { time: formatTime(place.opensAt) }) : t('place.closed')}</span>;
+  if (place.state === 'stale') return <span className="place-note stale">{t('place.stale', { age: formatDuration(place.ageS ?? 0, lang) })}</span>;
+  if (place.state === 'unknown') return <span className="place-note">{t('place.unknown')}</span>;
+  return null;
 }
 
-/** One card per lane: live queue length and wait estimate. */
-export function LaneCards({
-  lanes,
-  records,
-  thresholds,
-}: {
-  lanes: readonly LaneInfo[];
-  records: readonly QueueRecord[];
-  thresholds?: CongestionThresholds | undefined;
-}) {
+/**
+ * One card per lane, from the shared state model: a closed lane is drawn closed, without a wait
+ * (never "0 seconds"), its queue still counted; stale figures are greyed with their age.
+ */
+export function LaneCards({ lanes }: { lanes: readonly LaneState[] }) {
   const { t, lang } = useI18n();
-  const ids = lanes.length ? lanes : records.map((r) => ({ id: r.lane, direction: undefined }));
   return (
     <ul className="lane-cards">
-      {ids.map((l) => {
-        const r = records.find((x) => x.lane === l.id);
-        const level = laneLevel(r, thresholds);
-        return (
-          <li key={l.id} className={`lane-card level-${level}`} data-testid={`lane-${l.id}`} aria-label={t('officer.lane', { lane: l.id })}>
-            <div className="lane-card-head">
-              <strong>{t('officer.lane', { lane: l.id })}</strong>
-              {l.direction && <span className="muted">{t(`dir.${l.direction}`)}</span>}
+      {lanes.map((l) => (
+        <li key={l.lane} className={`lane-card level-${l.level} state-${l.state}`} data-testid={`lane-${l.lane}`} data-state={l.state} aria-label={t('officer.lane', { lane: l.lane })}>
+          <div className="lane-card-head">
+            <strong>{t('officer.lane', { lane: l.lane })}</strong>
+            <span className="muted">{t(`dir.${l.direction}`)}</span>
+          </div>
+          <dl>
+            <div>
+              <dt>{t('officer.laneQueue')}</dt>
+              <dd className="big" data-testid={`lane-${l.lane}-queue`}>
+                {l.queueLength ?? '–'}
+              </dd>
             </div>
-            <dl>
-              <div>
-                <dt>{t('officer.laneQueue')}</dt>
-                <dd className="big" data-testid={`lane-${l.id}-queue`}>
-                  {r ? r.length : '–'}
-                </dd>
-              </div>
-              <div>
-                <dt>{t('officer.laneWait')}</dt>
-                <dd className="big" data-testid={`lane-${l.id}-wait`}>
-                  {r ? formatDuration(r.wait_estimate_s, lang) : '–'}
-                </dd>
-              </div>
-            </dl>
-            <p className="muted small">
-              {r ? `${t('officer.laneArrivals')}: ${r.arrivals} / ${r.departures} · ${formatTimeSeconds(r.time)}` : t('state.empty')}
-            </p>
-          </li>
-        );
-      })}
+            <div>
+              <dt>{t('officer.laneWait')}</dt>
+              <dd className="big" data-testid={`lane-${l.lane}-wait`}>
+                {l.state === 'closed' ? t('level.closed') : l.waitS === null ? '–' : formatDuration(l.waitS, lang)}
+              </dd>
+            </div>
+          </dl>
+          <p className="muted small">
+            <PlaceNote place={l} />
+            {l.state === 'open' && l.updatedAt && formatTimeSeconds(l.updatedAt)}
+          </p>
+        </li>
+      ))}
     </ul>
   );
 }

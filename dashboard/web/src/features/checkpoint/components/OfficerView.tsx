@@ -4,15 +4,16 @@ import { LevelBadge, OnlineBadge } from '../../../components/badges.js';
 import { Panel } from '../../../components/Panel.js';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration } from '../../../lib/time.js';
+import { useNow } from '../../../lib/useNow.js';
 import { useAuth } from '../../auth/hooks/useAuth.js';
 import { estimateOf } from '../../corridor/api.js';
 import { useCheckpoints } from '../../corridor/hooks/useCheckpoints.js';
-import { useCorridorLive } from '../../corridor/hooks/useCorridorLive.js';
 import { useCheckpointLive } from '../hooks/useCheckpointLive.js';
+import { officerState } from '../officerState.js';
 import { AlertBanner, AlertsList } from './AlertsPanel.js';
 import { ClearancesTable } from './ClearancesTable.js';
 import { DevicesTable } from './DevicesTable.js';
-import { LaneCards } from './LaneCards.js';
+import { LaneCards, PlaceNote } from './LaneCards.js';
 import { LaneChart } from './LaneChart.js';
 import { UnitsTable } from './UnitsTable.js';
 
@@ -38,7 +39,6 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
   const info = cps.byId.get(checkpoint);
   const allowed = !!me && canSee(checkpoint);
   const live = useCheckpointLive(checkpoint, allowed);
-  const corridor = useCorridorLive();
   const title = info ? local(info.name) : checkpoint;
 
   const state = live.live;
@@ -50,11 +50,10 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
   // the charts re-render only when the series or the set of lanes changes
   const laneKey = laneIds.join(',');
   const lanes = useMemo(() => (laneKey ? laneKey.split(',') : []), [laneKey]);
-  const silent = useMemo(
-    () => new Set((state?.alerts ?? []).filter((a) => a.active && a.kind === 'deviceSilent').map((a) => a.subject)),
-    [state],
-  );
   const activeAlerts = useMemo(() => (state?.alerts ?? []).filter((a) => a.active), [state]);
+  // Every second: figures age, and turn stale when nothing comes (shared state model).
+  const now = useNow(1000);
+  const shown = useMemo(() => (state ? officerState(checkpoint, info, state, live.link, now) : undefined), [checkpoint, info, state, live.link, now]);
 
   if (me === undefined) {
     return (
@@ -86,8 +85,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
 
   const loading = !state && !live.error;
   const error = live.error && watchRefusalText(live.error.code, t);
-  const crossing = corridor.crossings.get(checkpoint);
-  const estimates = crossing?.estimates ?? state?.estimates ?? [];
+  const estimates = shown?.directions ?? [];
 
   return (
     <div className="page">
@@ -96,7 +94,14 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
         <div className="title-badges">
           {info && <span className="crossing-kind">{t(`kind.${info.kind}`)}</span>}
           <span className="muted">{t('officer.status')}</span>
-          <OnlineBadge online={!state || state.status === 'unknown' ? 'unknown' : state.status === 'online'} />
+          {shown?.status === 'stale' ? (
+            <span className="badge status-stale" role="status">
+              <span className="dot" aria-hidden="true" />
+              {t('officer.statusStale', { age: formatDuration(shown.ageS ?? 0, lang) })}
+            </span>
+          ) : (
+            <OnlineBadge online={!shown || shown.status === 'unknown' ? 'unknown' : shown.status === 'online'} />
+          )}
         </div>
       </div>
 
@@ -106,9 +111,10 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
         {DIRECTIONS.map((d) => {
           const e = estimateOf({ checkpoint, status: 'unknown', estimates }, d);
           return (
-            <div key={d} className={`dir-card level-${e?.level ?? 'unknown'}`}>
+            <div key={d} className={`dir-card level-${e?.level ?? 'unknown'}`} data-state={e?.state ?? 'unknown'}>
               <span className="dir-name">{t(`dir.${d}`)}</span>
               <LevelBadge level={e?.level ?? 'unknown'} />
+              {e && <PlaceNote place={e} />}
               <span>
                 {t('overview.queue')}: <strong>{e ? e.queueLength : '–'}</strong>
               </span>
@@ -126,7 +132,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
       </section>
 
       <Panel title={t('officer.lanes')} loading={loading} error={error} empty={!!state && lanes.length === 0} testId="lanes-panel">
-        <LaneCards lanes={info?.lanes ?? []} records={state?.lanes ?? []} thresholds={info?.congestion} />
+        <LaneCards lanes={shown?.lanes ?? []} />
       </Panel>
 
       <div className="grid-2">
@@ -142,19 +148,18 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
         title={t('officer.units')}
         loading={loading}
         error={error}
-        empty={!!state && (!state.units || (state.units.units.length === 0 && state.units.more === 0))}
+        empty={!!shown && shown.units.length === 0 && (state?.units?.more ?? 0) === 0}
         testId="units-panel"
       >
-        {state?.units && info && <UnitsTable units={state.units} kind={info.kind} />}
-        {state?.units && !info && <UnitsTable units={state.units} kind="road" />}
+        {shown && <UnitsTable units={shown.units} more={state?.units?.more ?? 0} />}
       </Panel>
 
       <Panel title={t('officer.alerts')} loading={loading} error={error} testId="alerts-panel">
         <AlertsList alerts={activeAlerts} />
       </Panel>
 
-      <Panel title={t('officer.devices')} loading={loading} error={error} empty={!!state && state.devices.length === 0 && silent.size === 0} testId="devices-panel">
-        {state && <DevicesTable devices={state.devices} silent={silent} />}
+      <Panel title={t('officer.devices')} loading={loading} error={error} empty={!!shown && shown.devices.length === 0} testId="devices-panel">
+        {shown && state && <DevicesTable states={shown.devices} records={state.devices} />}
       </Panel>
 
       <Panel title={t('officer.clearances')} loading={loading} error={error} empty={!!state && state.clearances.length === 0} testId="clearances-panel">

@@ -1,23 +1,13 @@
 import { useMemo } from 'react';
-import { timeInsideS } from '@gatewatch/shared';
-import type { CheckpointKind, UnitsInsideRecord } from '@gatewatch/shared';
+import type { UnitState } from '@gatewatch/shared';
 import { ChannelChip } from '../../../components/badges.js';
 import { useI18n } from '../../../i18n/index.js';
-import { useNow } from '../../../lib/useNow.js';
 import { formatElapsed } from '../../../lib/time.js';
-import { isOverdue, stageOf } from '../overdue.js';
 
-/** Units inside the control area, longest inside first; the time so far ticks every second. */
-export function UnitsTable({ units, kind }: { units: UnitsInsideRecord; kind: CheckpointKind }) {
+/** Units inside the control area (shared state model: exited ones never listed), longest inside first. */
+export function UnitsTable({ units, more }: { units: readonly UnitState[]; more: number }) {
   const { t } = useI18n();
-  const now = useNow(1000);
-  const rows = useMemo(
-    () =>
-      units.units
-        .map((u) => ({ u, inside: timeInsideS(u, now), overdue: isOverdue(u, kind, now) }))
-        .sort((a, b) => b.inside - a.inside),
-    [units, kind, now],
-  );
+  const rows = useMemo(() => units.map((u) => ({ u, inside: u.insideS, overdue: u.overdue })), [units]);
   const overdue = rows.filter((r) => r.overdue).length;
   return (
     <>
@@ -51,13 +41,13 @@ export function UnitsTable({ units, kind }: { units: UnitsInsideRecord; kind: Ch
                   <ChannelChip channel={u.channel} />
                 </td>
                 <td>{u.lane}</td>
-                <td>{t(`officer.stage.${stageOf(u)}`)}</td>
+                <td>{t(`officer.stage.${u.stage}`)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {units.more > 0 && <p className="muted small">{t('officer.unitsMore', { n: units.more })}</p>}
+      {more > 0 && <p className="muted small">{t('officer.unitsMore', { n: more })}</p>}
     </>
   );
 }

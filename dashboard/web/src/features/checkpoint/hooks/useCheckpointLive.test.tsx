@@ -50,6 +50,7 @@ const snapshot: CheckpointLive = {
   checkpoint: 'kim-thanh-road',
   status: 'online',
   lanes: [],
+  lastDepartureAt: {},
   series: [],
   units: null,
   devices: [],

@@ -8,6 +8,7 @@ import type {
   QueueRecord,
   UnitsInsideRecord,
   WatchReply,
+  HeldRecords,
 } from '@gatewatch/shared';
 import { signalUnauthorized } from '../../../lib/api.js';
 import { getSocket } from '../api.js';
@@ -24,6 +25,11 @@ export interface CheckpointLiveView extends LiveState {
   /** The server refused the watch (e.g. not this user's checkpoint). */
   error: WatchRefusal | undefined;
   connected: boolean;
+  /**
+   * Whether the page receives this checkpoint's live records: from the whole state after a
+   * (re)connect until the socket is lost; if not, since when (the state model ages every figure).
+   */
+  link: HeldRecords['link'];
 }
 
 /** A refusal without a wait the server named: try again after this long. */
@@ -37,6 +43,7 @@ export function useCheckpointLive(checkpoint: string, enabled: boolean): Checkpo
   const [state, dispatch] = useReducer(liveReducer, checkpoint, initialLiveState);
   const [error, setError] = useState<WatchRefusal | undefined>(undefined);
   const [connected, setConnected] = useState(false);
+  const [link, setLink] = useState<HeldRecords['link']>(() => ({ up: false, sinceMs: Date.now() }));
 
   useEffect(() => {
     dispatch({ type: 'reset', checkpoint });
@@ -58,8 +65,14 @@ export function useCheckpointLive(checkpoint: string, enabled: boolean): Checkpo
         else if (r.code === 'RATE_LIMITED') retry = setTimeout(watch, (r.retryAfterS ?? RETRY_DEFAULT_S) * 1000);
       });
     };
-    const onDisconnect = () => setConnected(false);
-    const onCheckpoint = (live: CheckpointLive) => dispatch({ type: 'snapshot', live });
+    const onDisconnect = () => {
+      setConnected(false);
+      setLink((l) => (l.up ? { up: false, sinceMs: Date.now() } : l));
+    };
+    const onCheckpoint = (live: CheckpointLive) => {
+      dispatch({ type: 'snapshot', live });
+      if (live.checkpoint === checkpoint) setLink({ up: true });
+    };
     const onQueue = (r: QueueRecord) => dispatch({ type: 'queue', r });
     const onClearance = (r: ClearanceRecord) => dispatch({ type: 'clearance', r });
     const onDevice = (r: DeviceRecord) => dispatch({ type: 'device', r });
@@ -92,5 +105,5 @@ export function useCheckpointLive(checkpoint: string, enabled: boolean): Checkpo
     };
   }, [checkpoint, enabled]);
 
-  return useMemo(() => ({ ...state, error, connected }), [state, error, connected]);
+  return useMemo(() => ({ ...state, error, connected, link }), [state, error, connected, link]);
 }
