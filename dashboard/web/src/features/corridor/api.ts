@@ -1,4 +1,4 @@
-import type { CheckpointInfo, CheckpointStatus, CorridorLive, Direction, WaitEstimate } from '@gatewatch/shared';
+import type { CheckpointInfo, CheckpointStatus, CorridorLive, Direction, HeldRecords, WaitEstimate } from '@gatewatch/shared';
 
 export const CORRIDOR_URLS = {
   checkpoints: '/api/v1/checkpoints',
@@ -31,3 +31,22 @@ export function sortByOrder(list: readonly CheckpointInfo[]): CheckpointInfo[] {
 }
 
 export type { CorridorLive };
+
+/**
+ * An estimate as the page may show it now (shared state model): the server's state, aged by the
+ * page's own clock and link. A page that has lost the server shows every figure stale from the
+ * moment it did (a closed crossing stays closed until its opening: the schedule needs no link);
+ * a stale figure grows older while it is shown. The server sends the corridor only when it
+ * changes, so an open figure is not aged while the link holds.
+ */
+export function estimateAsShown(e: WaitEstimate, receivedAtMs: number, link: HeldRecords['link'], nowMs: number): WaitEstimate {
+  const sinceS = Math.max(0, Math.round((nowMs - receivedAtMs) / 1000));
+  if (e.state === 'closed' && (e.opensAt === undefined || Date.parse(e.opensAt) > nowMs)) return e;
+  if (!link.up) {
+    const lostS = Math.max(0, Math.round((nowMs - link.sinceMs) / 1000));
+    const { opensAt: _o, closesAt: _c, ...rest } = e;
+    return { ...rest, state: 'stale', level: 'unknown', lanesOpen: 0, ageS: Math.max(lostS, e.state === 'stale' ? (e.ageS ?? 0) + sinceS : 0) };
+  }
+  if (e.state === 'stale') return { ...e, ageS: (e.ageS ?? 0) + sinceS };
+  return e;
+}

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { DIRECTIONS } from '@gatewatch/shared';
 import { LevelBadge, OnlineBadge } from '../../../components/badges.js';
 import { Panel } from '../../../components/Panel.js';
+import { PlaceNote } from '../../../components/PlaceNote.js';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration } from '../../../lib/time.js';
 import { useNow } from '../../../lib/useNow.js';
@@ -13,7 +14,7 @@ import { officerState } from '../officerState.js';
 import { AlertBanner, AlertsList } from './AlertsPanel.js';
 import { ClearancesTable } from './ClearancesTable.js';
 import { DevicesTable } from './DevicesTable.js';
-import { LaneCards, PlaceNote } from './LaneCards.js';
+import { LaneCards } from './LaneCards.js';
 import { LaneChart } from './LaneChart.js';
 import { UnitsTable } from './UnitsTable.js';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { DEFAULT_CONGESTION, DEFAULT_RECORD_INTERVALS, type CheckpointInfo, type WaitEstimate } from '@gatewatch/shared';
 import { I18nProvider } from '../../../i18n/index.js';
-import { corridorFromEstimates } from '../api.js';
+import { corridorFromEstimates, estimateAsShown } from '../api.js';
 import { CorridorStrip, crossingLevel } from './CorridorStrip.js';
 
 afterEach(cleanup);
@@ -64,5 +64,22 @@ describe('CorridorStrip', () => {
     expect(crossingLevel([est('x', 'inbound', 1, 'normal'), est('x', 'outbound', 1, 'busy')])).toBe('busy');
     expect(crossingLevel([est('x', 'inbound', null, 'closed')])).toBe('closed');
     expect(crossingLevel([])).toBe('unknown');
+  });
+});
+
+describe('estimates as the page shows them', () => {
+  const NOW = Date.parse('2026-12-07T23:30:00+07:00');
+  const e = (over: Partial<WaitEstimate>): WaitEstimate => ({ ...est('kim-thanh-road', 'inbound', 300, 'normal'), ...over });
+  it('a page that lost the server shows every figure stale from then on, a closed crossing closed until it opens', () => {
+    const lost = { up: false as const, sinceMs: NOW - 45_000 };
+    expect(estimateAsShown(e({}), NOW - 60_000, lost, NOW)).toMatchObject({ state: 'stale', ageS: 45, level: 'unknown', expectedWaitS: 300 });
+    const closed = e({ state: 'closed', level: 'closed', expectedWaitS: null, opensAt: '2026-12-08T00:00:00.000Z' });
+    expect(estimateAsShown(closed, NOW - 60_000, lost, NOW)).toEqual(closed);
+    expect(estimateAsShown(closed, NOW - 60_000, lost, Date.parse('2026-12-08T00:00:10Z'))).toMatchObject({ state: 'stale', ageS: Math.round((Date.parse('2026-12-08T00:00:10Z') - lost.sinceMs) / 1000) });
+  });
+
+  it('ages a stale figure while it is shown, and leaves an open one as the server sent it', () => {
+    expect(estimateAsShown(e({ state: 'stale', ageS: 40, level: 'unknown' }), NOW - 20_000, { up: true }, NOW)).toMatchObject({ ageS: 60 });
+    expect(estimateAsShown(e({}), NOW - 600_000, { up: true }, NOW)).toEqual(e({}));
   });
 });

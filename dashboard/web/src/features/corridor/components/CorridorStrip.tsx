@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { DIRECTIONS } from '@gatewatch/shared';
 import type { CheckpointInfo, CongestionLevel, WaitEstimate } from '@gatewatch/shared';
 import { LevelBadge } from '../../../components/badges.js';
+import { PlaceNote } from '../../../components/PlaceNote.js';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration, formatTime } from '../../../lib/time.js';
 import { estimateOf } from '../api.js';
@@ -66,6 +67,7 @@ function CrossingCard({ info, now, link }: { info: CheckpointInfo; now: Crossing
                   <th scope="row">
                     <span className="dir-name">{t(`dir.${d}`)}</span>
                     <LevelBadge level={e?.level ?? 'unknown'} />
+                    {e && <PlaceNote place={e} />}
                   </th>
                   <td className="num">{e ? e.queueLength : '–'}</td>
                   <td className="num wait">

@@ -1,9 +1,10 @@
 import { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { CorridorLive, WaitEstimate } from '@gatewatch/shared';
-import { getSocket } from '../../../lib/socket.js';
+import type { CorridorLive, HeldRecords, WaitEstimate } from '@gatewatch/shared';
+import { getSocket, useConnection } from '../../../lib/socket.js';
+import { useNow } from '../../../lib/useNow.js';
 import { useFetch } from '../../../lib/useFetch.js';
-import { CORRIDOR_URLS, corridorFromEstimates } from '../api.js';
+import { CORRIDOR_URLS, corridorFromEstimates, estimateAsShown } from '../api.js';
 import type { CrossingNow } from '../api.js';
 
 export interface CorridorNow {
@@ -27,13 +28,21 @@ const Ctx = createContext<CorridorNow | null>(null);
  * REST estimates, which are rate-limited per address.
  */
 export function CorridorProvider({ children }: { children: ReactNode }) {
-  const [live, setLive] = useState<CorridorLive | null>(null);
+  const [live, setLive] = useState<{ corridor: CorridorLive; receivedAtMs: number } | null>(null);
+  const connection = useConnection();
+  const [lostAtMs, setLostAtMs] = useState<number | undefined>(undefined);
+  // Figures age by the second (estimateAsShown): a page that lost the server says so.
+  const now = useNow(1000);
+  useEffect(() => {
+    if (connection.state === 'disconnected') setLostAtMs((t) => t ?? Date.now());
+    else if (connection.state === 'connected') setLostAtMs(undefined);
+  }, [connection.state]);
   const [wantRest, setWantRest] = useState(false);
   const rest = useFetch<WaitEstimate[]>(wantRest && !live ? CORRIDOR_URLS.waitEstimates : null);
 
   useEffect(() => {
     const s = getSocket();
-    const onCorridor = (c: CorridorLive) => setLive(c);
+    const onCorridor = (c: CorridorLive) => setLive({ corridor: c, receivedAtMs: Date.now() });
     s.on('corridor', onCorridor);
     const timer = setTimeout(() => setWantRest(true), REST_FALLBACK_MS);
     return () => {
@@ -43,8 +52,13 @@ export function CorridorProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<CorridorNow>(() => {
-    const list: CrossingNow[] = live ? live.checkpoints : corridorFromEstimates(rest.data ?? []);
-    let time: string | null = live?.time ?? null;
+    const link: HeldRecords['link'] = lostAtMs === undefined ? { up: true } : { up: false, sinceMs: lostAtMs };
+    const received = live?.receivedAtMs ?? now;
+    const list: CrossingNow[] = (live ? live.corridor.checkpoints : corridorFromEstimates(rest.data ?? [])).map((c) => ({
+      ...c,
+      estimates: c.estimates.map((e) => estimateAsShown(e, received, link, now)),
+    }));
+    let time: string | null = live?.corridor.time ?? null;
     if (!time) {
       for (const c of list) for (const e of c.estimates) if (e.updatedAt && (!time || e.updatedAt > time)) time = e.updatedAt;
     }
@@ -57,7 +71,7 @@ export function CorridorProvider({ children }: { children: ReactNode }) {
       error: live ? undefined : rest.error,
       reload: rest.reload,
     };
-  }, [live, rest]);
+  }, [live, rest, lostAtMs, now]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

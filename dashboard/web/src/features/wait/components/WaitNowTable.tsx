@@ -1,6 +1,7 @@
 import { DIRECTIONS } from '@gatewatch/shared';
 import type { CheckpointInfo } from '@gatewatch/shared';
 import { LevelBadge } from '../../../components/badges.js';
+import { PlaceNote } from '../../../components/PlaceNote.js';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration, formatTime } from '../../../lib/time.js';
 import { estimateOf } from '../../corridor/api.js';
@@ -42,6 +43,7 @@ export function WaitNowTable({ checkpoints, crossings }: { checkpoints: readonly
                   <td>
                     <span className="dir-name">{t(`dir.${d}`)}</span>
                     <LevelBadge level={e?.level ?? 'unknown'} />
+                    {e && <PlaceNote place={e} />}
                   </td>
                   <td className="num strong">{formatDuration(e?.expectedWaitS, lang)}</td>
                   <td className="num">{e ? e.queueLength : '–'}</td>
