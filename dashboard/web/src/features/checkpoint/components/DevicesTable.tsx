@@ -28,7 +28,8 @@ export function DevicesTable({ states, records }: { states: readonly DeviceState
           {states.map((s) => {
             const d = records.find((r) => r.device === s.device);
             return (
-              <tr key={s.device} className={s.state === 'online' ? undefined : 'row-alert'} data-state={s.state}>
+              // Offline and silent need the officer; never seen is how every device starts (a scanner waits for its first scan).
+              <tr key={s.device} className={s.state === 'offline' || s.state === 'silent' ? 'row-alert' : undefined} data-state={s.state}>
                 <td className="mono">{s.device}</td>
                 <td>
                   <span className={`badge device-${s.state}`}>
