@@ -1,4 +1,4 @@
-import type { PlaceState } from '@gatewatch/shared';
+import type { Lang, PlaceState } from '@gatewatch/shared';
 import { useI18n } from '../i18n/index.js';
 import { formatDuration, formatTime } from '../lib/time.js';
 
@@ -14,3 +14,19 @@ export function PlaceNote({ place }: { place: Pick<PlaceState, 'state' | 'opensA
   return null;
 }
 
+
+/**
+ * The wait of a lane or direction in words: closed has none ("Closed"), an open empty queue is
+ * "No queue" rather than "0 seconds", nothing known is "–"; stale figures are the last known
+ * (PlaceNote says how old).
+ */
+export function waitText(
+  place: Pick<PlaceState, 'state'> & { waitS: number | null; queueLength: number | null },
+  t: ReturnType<typeof useI18n>['t'],
+  lang: Lang,
+): string {
+  if (place.state === 'closed') return t('level.closed');
+  if (place.waitS === null) return '–';
+  if (place.state === 'open' && place.queueLength === 0) return t('place.noQueue');
+  return formatDuration(place.waitS, lang);
+}

@@ -52,6 +52,11 @@ describe('LaneCards', () => {
     expect(screen.getByTestId('lane-OUT-1').textContent).toContain('No figures yet');
   });
 
+  it('says "No queue" for an open lane nobody waits at, not "0 s"', () => {
+    cards({ status: 'online', link: { up: true }, lanes: { 'IN-1': { latest: record('IN-1', 0, 0, DAY - 3_000) } } }, DAY);
+    expect(screen.getByTestId('lane-IN-1-wait').textContent).toBe('No queue');
+  });
+
   it('draws a closed lane closed, with its reopening and its queue, never a wait of 0 seconds', () => {
     cards({ status: 'online', link: { up: true }, lanes: { 'IN-1': { latest: record('IN-1', 4, 0, NIGHT - 3_000) } } }, NIGHT);
     const lane = screen.getByTestId('lane-IN-1');

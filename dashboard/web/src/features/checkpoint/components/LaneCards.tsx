@@ -1,7 +1,7 @@
 import type { LaneState } from '@gatewatch/shared';
 import { useI18n } from '../../../i18n/index.js';
-import { PlaceNote } from '../../../components/PlaceNote.js';
-import { formatDuration, formatTimeSeconds } from '../../../lib/time.js';
+import { PlaceNote, waitText } from '../../../components/PlaceNote.js';
+import { formatTimeSeconds } from '../../../lib/time.js';
 
 /**
  * One card per lane, from the shared state model: a closed lane is drawn closed, without a wait
@@ -27,7 +27,7 @@ export function LaneCards({ lanes }: { lanes: readonly LaneState[] }) {
             <div>
               <dt>{t('officer.laneWait')}</dt>
               <dd className="big" data-testid={`lane-${l.lane}-wait`}>
-                {l.state === 'closed' ? t('level.closed') : l.waitS === null ? '–' : formatDuration(l.waitS, lang)}
+                {waitText(l, t, lang)}
               </dd>
             </div>
           </dl>

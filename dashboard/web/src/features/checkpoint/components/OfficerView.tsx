@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { DIRECTIONS } from '@gatewatch/shared';
 import { LevelBadge, OnlineBadge } from '../../../components/badges.js';
 import { Panel } from '../../../components/Panel.js';
-import { PlaceNote } from '../../../components/PlaceNote.js';
+import { PlaceNote, waitText } from '../../../components/PlaceNote.js';
 import { useI18n } from '../../../i18n/index.js';
 import { formatDuration } from '../../../lib/time.js';
 import { useNow } from '../../../lib/useNow.js';
@@ -120,7 +120,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
                 {t('overview.queue')}: <strong>{e ? e.queueLength : '–'}</strong>
               </span>
               <span>
-                {t('overview.wait')}: <strong>{formatDuration(e?.expectedWaitS, lang)}</strong>
+                {t('overview.wait')}: <strong>{e ? waitText({ state: e.state, waitS: e.expectedWaitS, queueLength: e.queueLength }, t, lang) : '–'}</strong>
               </span>
               {e && (
                 <span className="muted small">

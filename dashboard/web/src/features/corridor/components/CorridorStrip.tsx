@@ -2,9 +2,9 @@ import { useId } from 'react';
 import { DIRECTIONS } from '@gatewatch/shared';
 import type { CheckpointInfo, CongestionLevel, WaitEstimate } from '@gatewatch/shared';
 import { LevelBadge } from '../../../components/badges.js';
-import { PlaceNote } from '../../../components/PlaceNote.js';
+import { PlaceNote, waitText } from '../../../components/PlaceNote.js';
 import { useI18n } from '../../../i18n/index.js';
-import { formatDuration, formatTime } from '../../../lib/time.js';
+import { formatTime } from '../../../lib/time.js';
 import { estimateOf } from '../api.js';
 import type { CrossingNow } from '../api.js';
 
@@ -71,7 +71,7 @@ function CrossingCard({ info, now, link }: { info: CheckpointInfo; now: Crossing
                   </th>
                   <td className="num">{e ? e.queueLength : '–'}</td>
                   <td className="num wait">
-                    {e?.expectedWaitS !== null && e?.expectedWaitS !== undefined ? formatDuration(e.expectedWaitS, lang) : '–'}
+                    {e ? waitText({ state: e.state, waitS: e.expectedWaitS, queueLength: e.queueLength }, t, lang) : '–'}
                     {e && (
                       <span className="sub">
                         {t('overview.lanesOpen')}: {e.lanesOpen}/{e.lanesTotal}

@@ -1,9 +1,9 @@
 import { DIRECTIONS } from '@gatewatch/shared';
 import type { CheckpointInfo } from '@gatewatch/shared';
 import { LevelBadge } from '../../../components/badges.js';
-import { PlaceNote } from '../../../components/PlaceNote.js';
+import { PlaceNote, waitText } from '../../../components/PlaceNote.js';
 import { useI18n } from '../../../i18n/index.js';
-import { formatDuration, formatTime } from '../../../lib/time.js';
+import { formatTime } from '../../../lib/time.js';
 import { estimateOf } from '../../corridor/api.js';
 import type { CrossingNow } from '../../corridor/api.js';
 
@@ -45,7 +45,7 @@ export function WaitNowTable({ checkpoints, crossings }: { checkpoints: readonly
                     <LevelBadge level={e?.level ?? 'unknown'} />
                     {e && <PlaceNote place={e} />}
                   </td>
-                  <td className="num strong">{formatDuration(e?.expectedWaitS, lang)}</td>
+                  <td className="num strong">{e ? waitText({ state: e.state, waitS: e.expectedWaitS, queueLength: e.queueLength }, t, lang) : '–'}</td>
                   <td className="num">{e ? e.queueLength : '–'}</td>
                   <td className="num">{e ? `${e.lanesOpen}/${e.lanesTotal}` : '–'}</td>
                   <td>{formatTime(e?.updatedAt)}</td>
