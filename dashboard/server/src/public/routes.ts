@@ -5,7 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { AGGREGATES } from '@gatewatch/infra';
-import { DIRECTIONS, type CheckpointInfo, type Direction, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
+import { DIRECTIONS, openingAt, type CheckpointInfo, type Direction, type OpeningHours, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import type { DashboardConfig } from '../config/types.js';
 import { from, tagIn, timeRange } from '../history/influxql.js';
 import type { InfluxClient, Row } from '../influx.js';
@@ -42,7 +42,17 @@ export function checkpointInfos(config: DashboardConfig): CheckpointInfo[] {
 export function foldDirections(
   rows: readonly Row[],
   laneDirection: ReadonlyMap<string, Direction>,
-  opts: { bucketMs: number; openWindowMs: number; fromMs?: number },
+  opts: {
+    bucketMs: number;
+    openWindowMs: number;
+    fromMs?: number;
+    /**
+     * A lane's opening hours (its own or its crossing's; state/hours.ts): where there are hours,
+     * a lane is open in a bucket when its hours have it open at the bucket's middle, as the live
+     * state model says; the departure rule is for crossings without hours.
+     */
+    hoursOf?: (lane: string) => readonly OpeningHours[] | undefined;
+  },
 ): { time: number; direction: Direction; waitS: number | null; queueLength: number | null }[] {
   const buckets = new Map<string, { time: number; direction: Direction; waits: number[]; length: number; lanes: number }>();
   const lastDeparture = new Map<string, number>();
@@ -58,7 +68,8 @@ export function foldDirections(
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = { time: row.time, direction, waits: [], length: 0, lanes: 0 }));
     const departed = lastDeparture.get(lane);
-    const open = departed !== undefined && end - departed <= opts.openWindowMs;
+    const hours = opts.hoursOf?.(lane);
+    const open = hours?.length ? openingAt(hours, row.time + opts.bucketMs / 2).open : departed !== undefined && end - departed <= opts.openWindowMs;
     if (open && typeof row['wait'] === 'number') b.waits.push(row['wait']);
     if (typeof row['length'] === 'number') {
       b.length += row['length'];
@@ -103,6 +114,10 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
   const known = config.checkpoints.map((c) => c.id);
   const directions = (checkpoint: string) => new Map(config.checkpoints.find((c) => c.id === checkpoint)!.lanes.map((l) => [l.id, l.direction]));
   const openWindowOf = (checkpoint: string) => config.checkpoints.find((c) => c.id === checkpoint)!.laneOpenMinutes * 60_000;
+  const hoursOf = (checkpoint: string) => {
+    const c = config.checkpoints.find((x) => x.id === checkpoint)!;
+    return (lane: string) => c.lanes.find((l) => l.id === lane)?.hours ?? c.hours;
+  };
   const limiter = new RateLimiter(config.publicApi.requestsPerMinute);
   const r = express.Router();
   // CORS first: a browser app elsewhere must be able to read a 429 too.
@@ -132,7 +147,7 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
       `SELECT "length_mean" AS "length", "wait_estimate_s_mean" AS "wait", "departures" FROM ${from(influx.database, agg.rp, agg.measurement)}` +
         ` WHERE ${timeRange(new Date(fromMs - openWindowMs), new Date(t))} AND ${tagIn('checkpoint', [checkpoint])} GROUP BY "lane"`,
     );
-    const folded = foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs, fromMs });
+    const folded = foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs, fromMs, hoursOf: hoursOf(checkpoint) });
     const points: WaitPoint[] = folded.map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
     res.json(points);
   });
@@ -154,7 +169,7 @@ export function publicRouter(deps: { config: DashboardConfig; influx: InfluxClie
     // it let a unit through, or (a station's tracks, 3 h) within its lane-open window before the
     // hour's end. A window of a whole bucket would keep a road lane open for the hour after it
     // closed, its empty-lane estimate pulling the typical wait down.
-    for (const b of foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs, fromMs })) {
+    for (const b of foldDirections(rows, directions(checkpoint), { bucketMs: agg.intervalMs, openWindowMs, fromMs, hoursOf: hoursOf(checkpoint) })) {
       if (b.waitS === null) continue;
       byHour.get(b.direction)![new Date(b.time + LOCAL_OFFSET_MS).getUTCHours()]!.push(b.waitS);
     }
