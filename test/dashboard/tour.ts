@@ -144,6 +144,42 @@ async function logistics(browser: Browser, { url, unitIds }: TourOptions): Promi
   await phone.context().close();
 }
 
+/**
+ * No view shows two states for one thing (issue 13): a lane drawn closed has no wait figure,
+ * only an open lane has a congestion colour, and each direction's card says what its lanes say
+ * (open when one is, closed when all are).
+ */
+async function oneStatePerThing(page: Page): Promise<void> {
+  const cards = page.locator('.lane-card');
+  const lanes: { state: string | null; direction: string | null; cls: string; wait: string }[] = [];
+  for (let i = 0; i < (await cards.count()); i++) {
+    const card = cards.nth(i);
+    lanes.push({
+      state: await card.getAttribute('data-state'),
+      direction: await card.getAttribute('data-direction'),
+      cls: (await card.getAttribute('class')) ?? '',
+      wait: await card.locator('[data-testid$="-wait"]').innerText(),
+    });
+  }
+  expect(lanes.length).toBeGreaterThan(0);
+  for (const l of lanes) {
+    if (l.state === 'closed') {
+      expect(l.cls, JSON.stringify(l)).toContain('level-closed');
+      expect(l.wait, JSON.stringify(l)).toBe('Đóng cửa');
+    }
+    if (l.state !== 'open') expect(l.cls, JSON.stringify(l)).not.toMatch(/level-(normal|busy|congested)/);
+  }
+  const dirs = page.locator('.dir-card');
+  const directions: { state: string | null; direction: string | null }[] = [];
+  for (let i = 0; i < (await dirs.count()); i++) directions.push({ state: await dirs.nth(i).getAttribute('data-state'), direction: await dirs.nth(i).getAttribute('data-direction') });
+  expect(directions.length).toBe(2);
+  for (const d of directions) {
+    const mine = lanes.filter((l) => l.direction === d.direction);
+    if (mine.some((l) => l.state === 'open')) expect(d.state, d.direction ?? '').toBe('open');
+    else if (mine.length > 0 && mine.every((l) => l.state === 'closed')) expect(d.state, d.direction ?? '').toBe('closed');
+  }
+}
+
 /** A gate officer at Dinh Vu (open day and night): live lanes, units inside, devices; nothing of another crossing. */
 async function officer(browser: Browser, { url, logins, arrive }: TourOptions): Promise<void> {
   const login = logins.find((l) => l.role === 'officer' && l.checkpoints?.includes('dinh-vu-port'))!;
@@ -154,6 +190,7 @@ async function officer(browser: Browser, { url, logins, arrive }: TourOptions): 
   await expect.poll(() => page.locator('[data-testid^="lane-"][data-testid$="-queue"]').first().innerText()).toMatch(/^\d+$/);
   // A lane card shows the time of its latest queue record: the edge's 10 s interval moves it.
   await changesLive(page, '.lane-card p.muted');
+  await oneStatePerThing(page);
   // The two-hour live charts of queue length and wait drew their lines.
   await expect.poll(() => page.locator('.recharts-line-curve').count()).toBeGreaterThan(0);
   // Units inside with their channel and time so far (the edge lists them every queue interval,

@@ -12,7 +12,7 @@ export function LaneCards({ lanes }: { lanes: readonly LaneState[] }) {
   return (
     <ul className="lane-cards">
       {lanes.map((l) => (
-        <li key={l.lane} className={`lane-card level-${l.level} state-${l.state}`} data-testid={`lane-${l.lane}`} data-state={l.state} aria-label={t('officer.lane', { lane: l.lane })}>
+        <li key={l.lane} className={`lane-card level-${l.level} state-${l.state}`} data-testid={`lane-${l.lane}`} data-state={l.state} data-direction={l.direction} aria-label={t('officer.lane', { lane: l.lane })}>
           <div className="lane-card-head">
             <strong>{t('officer.lane', { lane: l.lane })}</strong>
             <span className="muted">{t(`dir.${l.direction}`)}</span>

@@ -112,7 +112,7 @@ export function OfficerView({ checkpoint }: { checkpoint: string }) {
         {DIRECTIONS.map((d) => {
           const e = estimateOf({ checkpoint, status: 'unknown', estimates }, d);
           return (
-            <div key={d} className={`dir-card level-${e?.level ?? 'unknown'}`} data-state={e?.state ?? 'unknown'}>
+            <div key={d} className={`dir-card level-${e?.level ?? 'unknown'}`} data-state={e?.state ?? 'unknown'} data-direction={d}>
               <span className="dir-name">{t(`dir.${d}`)}</span>
               <LevelBadge level={e?.level ?? 'unknown'} />
               {e && <PlaceNote place={e} />}
