@@ -3,7 +3,8 @@
  * officer's page in Debian's chromium, against the built web app served by the real server on
  * real mosquitto and influxd, stays open while the server stops and starts again on the same
  * address: the page reconnects by itself, still signed in (sessions kept in `sessionsFile`), and
- * shows the state the edges publish after the restart, without a reload.
+ * shows the state the edges publish after the restart, without a reload. Meanwhile (issue 13)
+ * every figure is marked stale with its age, as it is when the crossing's agent stops.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +64,14 @@ describe('dashboard restarted under an open officer page', () => {
 
     await dashboard!.stop();
     await expect.poll(() => page.getByRole('status').first().innerText(), { timeout: 15_000 }).toMatch(/Mất kết nối|Đang kết nối/);
+    // Freshness (issue 13): with the server gone, the station is not green and every figure is
+    // marked stale with its age, kept as the last known.
+    const lane = page.getByTestId('lane-IN-1');
+    await expect.poll(() => lane.getAttribute('data-state')).toBe('stale');
+    await expect.poll(() => lane.innerText()).toMatch(/Số liệu \d+ giây trước/);
+    expect(await queue.innerText()).toBe('4');
+    await expect.poll(() => page.locator('.title-badges').innerText()).toMatch(/Mất kết nối · số liệu \d+ giây trước/);
+    await screenshot(page, 'officer-server-stopped');
     await start();
     // The edges go on publishing; the page shows what comes after the restart.
     await expect
@@ -77,6 +86,17 @@ describe('dashboard restarted under an open officer page', () => {
     expect(await page.evaluate('window.gwBeforeRestart === true')).toBe(true);
     await expect.poll(() => page.getByRole('button', { name: 'Đăng xuất' }).count()).toBe(1);
     await expect.poll(() => page.getByRole('status').first().innerText()).toMatch(/Trực tiếp/);
+    await expect.poll(() => lane.getAttribute('data-state')).toBe('open');
     await screenshot(page, 'officer-after-dashboard-restart');
+
+    // The crossing's agent stops: the broker publishes its will (offline). Its figures are stale,
+    // the last known with their age, and the station reads offline, not live.
+    await pub.publish(topics.status(KT), 'offline', true);
+    await expect.poll(() => page.locator('.title-badges').innerText()).toMatch(/Ngoại tuyến/);
+    await expect.poll(() => lane.getAttribute('data-state')).toBe('stale');
+    await expect.poll(() => lane.innerText()).toMatch(/Số liệu \d+ giây trước/);
+    expect(await queue.innerText()).toBe('7');
+    await expect.poll(() => page.locator('.dir-card[data-direction="inbound"]').getAttribute('data-state')).toBe('stale');
+    await screenshot(page, 'officer-agent-stopped');
   });
 });

@@ -79,6 +79,12 @@ describe('liveReducer', () => {
       ['IN-2', 2],
     ]);
     expect(s.series.map((p) => p.length)).toEqual([7, 2]);
+    // A record that comes late (an outbox drained) joins the series but does not replace the
+    // newer latest, as on the server, nor move the lane's last departure back.
+    s = liveReducer(s, { type: 'queue', r: record(T0 + 5_000, 'IN-1', 3) });
+    expect(s.live!.lanes.find((l) => l.lane === 'IN-1')!.length).toBe(7);
+    expect(s.series).toHaveLength(3);
+    expect(s.live!.lastDepartureAt['IN-1']).toBe(new Date(T0 + 10_000).toISOString());
   });
 
   it('keeps active alerts and drops cleared ones', () => {

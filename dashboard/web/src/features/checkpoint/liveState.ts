@@ -85,10 +85,18 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
   switch (action.type) {
     case 'queue': {
       if (action.r.checkpoint !== state.checkpoint) return state;
-      const departed = action.r.departures > 0 ? { lastDepartureAt: { ...live.lastDepartureAt, [action.r.lane]: action.r.time } } : {};
+      const lastDeparture = live.lastDepartureAt[action.r.lane];
+      const departed =
+        action.r.departures > 0 && (lastDeparture === undefined || Date.parse(lastDeparture) < Date.parse(action.r.time))
+          ? { lastDepartureAt: { ...live.lastDepartureAt, [action.r.lane]: action.r.time } }
+          : {};
+      // The newest record of a lane is its latest, as on the server: one that comes late (an
+      // outbox drained after an outage) goes into the series only.
+      const previous = live.lanes.find((l) => l.lane === action.r.lane);
+      const newer = !previous || Date.parse(previous.time) <= Date.parse(action.r.time);
       return {
         ...state,
-        live: { ...live, lanes: upsertBy(live.lanes, action.r, (l) => l.lane === action.r.lane), ...departed },
+        live: { ...live, ...(newer ? { lanes: upsertBy(live.lanes, action.r, (l) => l.lane === action.r.lane) } : {}), ...departed },
         series: appendPoint(state.series, pointOf(action.r)),
       };
     }
