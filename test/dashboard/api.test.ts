@@ -3,12 +3,13 @@
  * answers against a small known data set (through the real downsampling), the public API, bad
  * parameters (InfluxQL injection among them), the rate limit, static files and health.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downsample } from '@gatewatch/infra';
 import { isoVietnam, msToNs, type ClearanceTimeRow, type HeatCell, type Me, type QueuePoint, type ThroughputRow, type TypicalWait, type WaitPoint } from '@gatewatch/shared';
 import { startDashboard, silentLog, type Dashboard } from '@gatewatch/dashboard';
+import { REPO } from '../harness/agentProcess.js';
 import {
   SECRET_UNITS,
   USERS,
@@ -339,6 +340,30 @@ describe('dashboard REST on real services', () => {
       expect(missing.body.error.code).toBe('NOT_FOUND');
       const notBuilt = await fetch(`${tight.url}/`);
       expect(await notBuilt.text()).toContain('not built');
+    });
+
+    it('sends the built app compressed, its hashed files cached for a year and index.html checked each time', async () => {
+      const web = join(REPO, 'dashboard', 'web', 'dist');
+      const built = await startDashboard(await writeConfig(services, 'built-app'), { staticDir: web, log: silentLog() });
+      try {
+        const scripts = readdirSync(join(web, 'assets')).filter((f) => f.endsWith('.js'));
+        const biggest = scripts.sort((a, b) => statSync(join(web, 'assets', b)).size - statSync(join(web, 'assets', a)).size)[0]!;
+        for (const encoding of ['br', 'gzip']) {
+          const res = await fetch(`${built.url}/assets/${biggest}`, { headers: { 'accept-encoding': encoding } });
+          expect(res.status, encoding).toBe(200);
+          expect(res.headers.get('content-encoding'), encoding).toBe(encoding);
+          expect(res.headers.get('cache-control'), encoding).toBe('public, max-age=31536000, immutable');
+          expect((await res.arrayBuffer()).byteLength, encoding).toBe(statSync(join(web, 'assets', biggest)).size);
+        }
+        const index = await fetch(`${built.url}/`, { headers: { 'accept-encoding': 'gzip' } });
+        expect(index.headers.get('cache-control')).toBe('no-cache');
+        // An error is never compressed nor cached: every client reads its JSON as it is.
+        const missing = await fetch(`${built.url}/api/v1/nothing`, { headers: { 'accept-encoding': 'br, gzip' } });
+        expect(missing.status).toBe(404);
+        expect(missing.headers.get('content-encoding')).toBeNull();
+      } finally {
+        await built.stop();
+      }
     });
 
     it('refuses to start on a port in use, leaving nothing running', async () => {
