@@ -4,7 +4,6 @@ import {
   formatDate,
   formatDateTime,
   formatDuration,
-  formatElapsed,
   formatTime,
   formatTimeSeconds,
   localDateString,
@@ -60,12 +59,6 @@ describe('durations', () => {
     expect(formatDuration(3599, 'en')).toBe('1 h');
     expect(formatDuration(26 * 3600 + 60, 'en')).toBe('26 h 1 min');
     expect(formatDuration(null, 'vi')).toBe('–');
-  });
-
-  it('shows running times as a clock', () => {
-    expect(formatElapsed(5)).toBe('0:05');
-    expect(formatElapsed(309)).toBe('5:09');
-    expect(formatElapsed(3909)).toBe('1:05:09');
   });
 });
 

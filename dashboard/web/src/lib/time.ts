@@ -135,17 +135,6 @@ export function formatDuration(seconds: number | null | undefined, lang: Lang): 
   return `${h} ${u.h} ${m} ${u.min}`;
 }
 
-/** A running time as a clock: "1:05:09", "5:09". */
-export function formatElapsed(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = String(m).padStart(h > 0 ? 2 : 1, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
 /** Minutes, for chart axes: wait seconds → whole minutes. */
 export const toMinutes = (s: number | null | undefined): number | null =>
   s === null || s === undefined ? null : Math.round(s / 6) / 10;

@@ -43,9 +43,10 @@ describe('UnitsTable', () => {
     // red has five hours on a road crossing; green three
     expect(rows.map((r) => r.hasAttribute('data-overdue'))).toEqual([false, true, false]);
     expect(rows[1]!.textContent).toContain('Overdue');
-    expect(rows[1]!.textContent).toContain('3:00:05');
+    expect(rows[1]!.textContent).toContain('3 h');
     expect(rows.map((r) => within(r).getAllByRole('cell')[4]!.textContent)).toEqual(['Queuing', 'Leaving', 'Queuing']);
-    expect(rows[2]!.textContent).toContain('10:00');
+    expect(rows[2]!.textContent).toContain('10 min');
+    expect(rows[0]!.textContent).toContain('4 h');
     expect(screen.getByRole('status').textContent).toBe('1 overdue');
     expect(screen.getByText('And 2 more units not listed.')).toBeTruthy();
   });

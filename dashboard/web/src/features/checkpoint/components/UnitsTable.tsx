@@ -2,11 +2,15 @@ import { useMemo } from 'react';
 import type { UnitState } from '@gatewatch/shared';
 import { ChannelChip } from '../../../components/badges.js';
 import { useI18n } from '../../../i18n/index.js';
-import { formatElapsed } from '../../../lib/time.js';
+import { formatDuration } from '../../../lib/time.js';
 
-/** Units inside the control area (shared state model: exited ones never listed), longest inside first. */
+/**
+ * Units inside the control area (shared state model: exited ones never listed), longest inside
+ * first, each with its time inside in words ("2 giờ 37 phút": a clock's "2:37" read as minutes
+ * and seconds as often as hours and minutes).
+ */
 export function UnitsTable({ units, more }: { units: readonly UnitState[]; more: number }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const rows = useMemo(() => units.map((u) => ({ u, inside: u.insideS, overdue: u.overdue })), [units]);
   const overdue = rows.filter((r) => r.overdue).length;
   return (
@@ -35,7 +39,7 @@ export function UnitsTable({ units, more }: { units: readonly UnitState[]; more:
                 <td className="mono">{u.unit}</td>
                 <td className="num mono">
                   {late && <span className="badge level-congested overdue-tag">{t('officer.overdue')}</span>}
-                  {formatElapsed(inside)}
+                  {formatDuration(inside, lang)}
                 </td>
                 <td>
                   <ChannelChip channel={u.channel} />
