@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { CHECKPOINT_ID, DEFAULT_CONGESTION, DEFAULT_LANE_OPEN_MINUTES, hoursProblem, LANE_ID, type AlertThresholds, type CheckpointKind, type OpeningHours } from '@gatewatch/shared';
+import { CHECKPOINT_ID, DEFAULT_CONGESTION, DEFAULT_RECORD_INTERVALS, DEFAULT_LANE_OPEN_MINUTES, hoursProblem, LANE_ID, type AlertThresholds, type CheckpointKind, type OpeningHours } from '@gatewatch/shared';
 import { z } from 'zod';
 import type { Credentials, DashboardConfig } from './types.js';
 
@@ -29,8 +29,8 @@ export const DEFAULTS = {
   influx: { url: 'http://127.0.0.1:8086', database: 'gatewatch' },
   auth: { sessionIdleMinutes: 30, sessionMaxHours: 12 },
   publicApi: { requestsPerMinute: 60 },
-  deviceIntervalS: 30,
-  queueIntervalS: 10,
+  // The edge's own defaults (shared): a figure is stale after three of its intervals.
+  ...DEFAULT_RECORD_INTERVALS,
   log: { level: 'info' },
 } as const;
 

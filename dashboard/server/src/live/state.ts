@@ -11,6 +11,7 @@
  */
 import {
   InputError,
+  STALE_AFTER_INTERVALS,
   LIVE_SERIES_MS,
   siteModelOf,
   waitEstimates,
@@ -49,8 +50,11 @@ export const MAX_POINTS_PER_LANE = 1500;
 export const MAX_LANES_PER_CHECKPOINT = 64;
 export const MAX_DEVICES_PER_CHECKPOINT = 256;
 
-/** Missed device records before `deviceSilent`. */
-export const SILENT_AFTER_INTERVALS = 3;
+/**
+ * Missed device records before `deviceSilent`: the state model's rule for a stale record
+ * (shared/src/state), so that the alert and the device's word on the page agree.
+ */
+export const SILENT_AFTER_INTERVALS = STALE_AFTER_INTERVALS;
 
 class CheckpointState {
   status: CheckpointStatus | 'unknown' = 'unknown';
